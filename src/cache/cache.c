@@ -1,0 +1,653 @@
+/*
+ * cache.c - lookup and record, as described in cache.h and in
+ * docs/ARCHITECTURE.md ("the hit path", "the miss path").
+ *
+ * Result entry records (see store.c for the entry format):
+ *   RES_STATUS  u32 exit status      RES_STDOUT, RES_STDERR  bytes
+ *   RES_DEP_TARGET  the target the stored dependency file was written for
+ *   RES_OUTPUT_BASE + output_kind    one file the compile wrote
+ */
+#include "../util/compat.h"
+#include "cache.h"
+#include "../compiler/depfile.h"
+#include "../compiler/includes.h"
+#include "../store/manifest.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bump when the meaning of a key changes: old entries then simply miss. */
+#define KEY_FORMAT_VERSION 1
+
+enum result_tag {
+	RES_STATUS = 1,
+	RES_STDOUT = 2,
+	RES_STDERR = 3,
+	RES_DEP_TARGET = 4,
+	RES_OUTPUT_BASE = 16
+};
+
+enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2 };
+
+/* Inputs changed later than this before the compile started might have
+ * changed during it without a visible timestamp change: such compiles are
+ * not stored. Coarse timestamps (whole seconds) get a whole second. */
+#define FINE_TIMESTAMP_SLACK_NS 20000000LL
+#define COARSE_TIMESTAMP_SLACK_NS 1000000000LL
+
+static int64_t ts_ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void cache_init(struct cache *c, struct store *store, const struct config *cfg)
+{
+	memset(c, 0, sizeof(*c));
+	c->store = store;
+	c->cfg = cfg;
+	clock_gettime(CLOCK_REALTIME, &c->start);
+	strbuf_init(&c->debug, 0);
+}
+
+void cache_release(struct cache *c)
+{
+	strbuf_release(&c->debug);
+}
+
+static void count(struct cache *c, enum counter s)
+{
+	stats_delta_add(&c->delta, s, 1);
+}
+
+/* Looks up a memoised fact; returns its bytes (malloc'd) or NULL. */
+static char *aux_get(struct cache *c, const struct digest *key, uint32_t tag, size_t *len)
+{
+	struct entry e;
+	struct record rec;
+	size_t pos = 0;
+	char *res = NULL;
+	int rc = store_get(c->store, ENTRY_AUX, key, &e);
+
+	if (rc == ENTRY_CORRUPT)
+		count(c, STAT_ERR_CORRUPT_ENTRY);
+	if (rc != ENTRY_FOUND)
+		return NULL;
+	while (entry_next(&e, &pos, &rec) == 1) {
+		if (rec.tag == tag) {
+			res = xmalloc(rec.len + 1);
+			memcpy(res, rec.data, rec.len);
+			res[rec.len] = '\0';
+			*len = rec.len;
+			break;
+		}
+	}
+	entry_release(&e);
+	return res;
+}
+
+static void aux_put(struct cache *c, const struct digest *key, uint32_t tag,
+		    const void *data, size_t len)
+{
+	struct strbuf rec = STRBUF_INIT;
+	int64_t bytes = 0, files = 0;
+
+	if (!c->store->writable)
+		return;
+	entry_add(&rec, tag, data, len);
+	if (store_put(c->store, ENTRY_AUX, key, &rec, &bytes, &files) == 0) {
+		stats_delta_add(&c->delta, STAT_CACHE_BYTES, bytes);
+		stats_delta_add(&c->delta, STAT_CACHE_FILES, files);
+	}
+	strbuf_release(&rec);
+}
+
+int compiler_digest(struct cache *c, const char *path, struct digest *out)
+{
+	struct stat st;
+	struct hasher h;
+	struct digest key;
+	struct strbuf content = STRBUF_INIT;
+	size_t len;
+	char *known;
+	int ret = -1;
+
+	if (stat(path, &st) < 0) {
+		error("cannot stat compiler '%s':", path);
+		goto out;
+	}
+	hasher_init(&h, NULL);
+	hash_str(&h, "compiler-digest-v1", path);
+	hash_u64(&h, "dev", (uint64_t)st.st_dev);
+	hash_u64(&h, "ino", (uint64_t)st.st_ino);
+	hash_u64(&h, "size", (uint64_t)st.st_size);
+	hash_u64(&h, "mtime", (uint64_t)ts_ns(st.st_mtim));
+	hash_u64(&h, "ctime", (uint64_t)ts_ns(st.st_ctim));
+	hasher_final(&h, &key);
+	known = aux_get(c, &key, AUX_DIGEST, &len);
+	if (known && len == DIGEST_SIZE) {
+		memcpy(out->b, known, DIGEST_SIZE);
+		free(known);
+		ret = 0;
+		goto out;
+	}
+	free(known);
+	if (digest_file(path, out, &content) < 0)
+		goto out;
+	aux_put(c, &key, AUX_DIGEST, out->b, DIGEST_SIZE);
+	ret = 0;
+out:
+	strbuf_release(&content);
+	return ret;
+}
+
+int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key)
+{
+	struct hasher h;
+	struct digest d;
+	struct strbuf content = STRBUF_INIT;
+	int ret = -1;
+
+	hasher_init(&h, c->cfg->debug ? &c->debug : NULL);
+	hash_u64(&h, "key-format", KEY_FORMAT_VERSION);
+	hash_str(&h, "family", inv->family->name);
+	if (compiler_digest(c, inv->compiler, &d) < 0)
+		goto out;
+	hash_digest(&h, "compiler", &d);
+	hash_str(&h, "language", inv->language);
+	for (size_t i = 0; i < inv->key_args.nr; i++)
+		hash_str(&h, "arg", inv->key_args.v[i]);
+	for (size_t i = 0; i < inv->key_env.nr; i++)
+		hash_str(&h, "env", inv->key_env.v[i]);
+	if (inv->cwd_matters)
+		hash_str(&h, "cwd", inv->key_cwd);
+	for (size_t i = 0; i < inv->key_files.nr; i++) {
+		strbuf_reset(&content);
+		if (digest_file(inv->key_files.v[i], &d, &content) < 0)
+			goto out;
+		hash_str(&h, "file", inv->key_files.v[i]);
+		hash_digest(&h, "file-content", &d);
+	}
+	strbuf_reset(&content);
+	if (digest_file(inv->source, &c->source_digest, &content) < 0)
+		goto out;
+	hash_digest(&h, "source", &c->source_digest);
+	for (int i = 0; i < inv->nr_outputs; i++)
+		hash_u64(&h, "output-kind", inv->outputs[i].kind);
+	hasher_final(&h, key);
+	if (c->cfg->debug) {
+		char hex[DIGEST_HEX_SIZE];
+		digest_to_hex(key, hex);
+		zlog("direct key %s of:\n%s", hex, c->debug.buf);
+	}
+	ret = 0;
+out:
+	strbuf_release(&content);
+	return ret;
+}
+
+/* Does the file at f->path still have the content recorded? */
+static bool file_matches(const struct manifest_file *f)
+{
+	struct stat st;
+	struct digest d;
+	struct strbuf content = STRBUF_INIT;
+	bool ok;
+
+	if (stat(f->path, &st) < 0)
+		return false;
+	if (f->ino && (uint64_t)st.st_ino == f->ino && (uint64_t)st.st_size == f->size &&
+	    (uint64_t)ts_ns(st.st_mtim) == f->mtime_ns && (uint64_t)ts_ns(st.st_ctim) == f->ctime_ns)
+		return true;
+	ok = digest_file(f->path, &d, &content) == 0 && digest_equal(&d, &f->digest);
+	strbuf_release(&content);
+	return ok;
+}
+
+static const struct include_set *matching_set(const struct manifest *m)
+{
+	for (size_t s = 0; s < m->nr_sets; s++) {
+		const struct include_set *set = &m->sets[s];
+		bool ok = true;
+		for (size_t i = 0; ok && i < set->nr_files; i++) {
+			if (!file_matches(&set->files[i])) {
+				zlog("include set %zu: '%s' changed", s, set->files[i].path);
+				ok = false;
+			}
+		}
+		for (size_t i = 0; ok && i < set->absent.nr; i++) {
+			struct stat st;
+			if (lstat(set->absent.v[i], &st) == 0) {
+				zlog("include set %zu: '%s' now exists and may shadow a header", s,
+				     set->absent.v[i]);
+				ok = false;
+			}
+		}
+		if (ok)
+			return set;
+	}
+	return NULL;
+}
+
+/*
+ * Writes one output as the compiler would: a new file (never a hard link
+ * into the store, never writing through a symlink), mode 0666 minus the
+ * umask, modified now. A temporary file next to it is renamed over it.
+ */
+static int write_output(const char *path, const struct entry *e, const struct record *rec,
+			const char *replaced, size_t replaced_len)
+{
+	char *dir = path_dirname(path);
+	struct strbuf tmp = STRBUF_INIT;
+	mode_t mask = umask(0);
+	int fd = -1, ret = -1;
+
+	umask(mask);
+	fd = create_temp_file(dir, ".zccache-out.", &tmp);
+	if (fd < 0)
+		goto out;
+	if (fchmod(fd, 0666 & ~mask) < 0) {
+		error("cannot chmod '%s':", tmp.buf);
+		goto out;
+	}
+	if (replaced) {
+		if (write_in_full(fd, replaced, replaced_len) < 0) {
+			error("cannot write '%s':", tmp.buf);
+			goto out;
+		}
+	} else if (rec->file_offset >= 0) {
+		/* Raw entry: let the kernel copy (or reflink) the bytes. */
+		off_t off = rec->file_offset;
+		size_t left = rec->len;
+		while (left > 0) {
+			ssize_t n = copy_file_range(e->fd, &off, fd, NULL, left, 0);
+			if (n <= 0)
+				break;
+			left -= (size_t)n;
+		}
+		if (left && write_in_full(fd, rec->data + (rec->len - left), left) < 0) {
+			error("cannot write '%s':", tmp.buf);
+			goto out;
+		}
+	} else if (write_in_full(fd, rec->data, rec->len) < 0) {
+		error("cannot write '%s':", tmp.buf);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error("cannot close '%s':", tmp.buf);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0) {
+		error("cannot rename '%s' to '%s':", tmp.buf, path);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret && tmp.len)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	free(dir);
+	return ret;
+}
+
+/* Checks that the entry has every output the invocation expects, then
+ * writes them. */
+static int deliver(struct invocation *inv, const struct entry *e, struct run_result *replay)
+{
+	struct record rec;
+	struct strbuf retargeted = STRBUF_INIT;
+	const struct record *outputs[MAX_OUTPUTS] = { 0 };
+	struct record recs[MAX_OUTPUTS];
+	char *dep_target = NULL;
+	size_t pos = 0;
+	int rc, ret = -1;
+	bool have_status = false;
+
+	while ((rc = entry_next(e, &pos, &rec)) == 1) {
+		if (rec.tag == RES_STATUS && rec.len == 4) {
+			struct reader r = { rec.data, rec.data + 4 };
+			uint32_t st;
+			read_u32(&r, &st);
+			replay->status = (int)st;
+			have_status = true;
+		} else if (rec.tag == RES_STDOUT) {
+			strbuf_add(&replay->out, rec.data, rec.len);
+		} else if (rec.tag == RES_STDERR) {
+			strbuf_add(&replay->err, rec.data, rec.len);
+		} else if (rec.tag == RES_DEP_TARGET) {
+			dep_target = xstrndup((const char *)rec.data, rec.len);
+		} else if (rec.tag > RES_OUTPUT_BASE) {
+			for (int i = 0; i < inv->nr_outputs; i++) {
+				if (inv->outputs[i].kind == (enum output_kind)(rec.tag - RES_OUTPUT_BASE)) {
+					recs[i] = rec;
+					outputs[i] = &recs[i];
+				}
+			}
+		}
+	}
+	if (rc < 0 || !have_status) {
+		zlog("result entry is malformed");
+		goto out;
+	}
+	for (int i = 0; i < inv->nr_outputs; i++) {
+		if (!outputs[i]) {
+			zlog("result entry lacks output '%s'", inv->outputs[i].path);
+			goto out;
+		}
+	}
+	for (int i = 0; i < inv->nr_outputs; i++) {
+		const char *replaced = NULL;
+		size_t replaced_len = 0;
+		if (inv->outputs[i].kind == OUT_DEPFILE && inv->dep_target && dep_target &&
+		    strcmp(dep_target, inv->dep_target)) {
+			strbuf_reset(&retargeted);
+			if (depfile_retarget((const char *)outputs[i]->data, outputs[i]->len, dep_target,
+					     inv->dep_target, &retargeted) < 0) {
+				zlog("cannot retarget the dependency file from '%s'", dep_target);
+				goto out;
+			}
+			replaced = retargeted.buf;
+			replaced_len = retargeted.len;
+		}
+		if (write_output(inv->outputs[i].path, e, outputs[i], replaced, replaced_len) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(dep_target);
+	strbuf_release(&retargeted);
+	return ret;
+}
+
+enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
+				const struct digest *key, struct run_result *replay)
+{
+	struct entry me = ENTRY_INIT, re = ENTRY_INIT;
+	struct manifest m = { 0 };
+	const struct include_set *set;
+	enum lookup_result res = LOOKUP_MISS;
+	int rc;
+
+	strbuf_init(&replay->out, 0);
+	strbuf_init(&replay->err, 0);
+	if (c->cfg->recache) {
+		zlog("miss: recache is set");
+		goto out;
+	}
+	rc = store_get(c->store, ENTRY_MANIFEST, key, &me);
+	if (rc != ENTRY_FOUND) {
+		if (rc == ENTRY_CORRUPT)
+			count(c, STAT_ERR_CORRUPT_ENTRY);
+		zlog("miss: no manifest for this direct key");
+		goto out;
+	}
+	if (manifest_decode(&me, &m) < 0) {
+		count(c, STAT_ERR_CORRUPT_ENTRY);
+		zlog("miss: malformed manifest");
+		goto out;
+	}
+	set = matching_set(&m);
+	if (!set) {
+		zlog("miss: no include set of the manifest matches the files on disk");
+		goto out;
+	}
+	rc = store_get(c->store, ENTRY_RESULT, &set->result_key, &re);
+	if (rc != ENTRY_FOUND) {
+		if (rc == ENTRY_CORRUPT)
+			count(c, STAT_ERR_CORRUPT_ENTRY);
+		zlog("miss: the result entry is %s", rc == ENTRY_CORRUPT ? "corrupt" : "gone");
+		goto out;
+	}
+	if (deliver(inv, &re, replay) < 0) {
+		strbuf_reset(&replay->out);
+		strbuf_reset(&replay->err);
+		zlog("miss: the result could not be delivered");
+		goto out;
+	}
+	entry_touch(&me);
+	entry_touch(&re);
+	res = LOOKUP_HIT;
+out:
+	manifest_release(&m);
+	entry_release(&me);
+	entry_release(&re);
+	return res;
+}
+
+/* The include search chain, from the compiler (memoised). */
+static int search_dirs_for(struct cache *c, struct invocation *inv, struct search_dirs *dirs)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
+	struct strbuf text = STRBUF_INIT;
+	struct hasher h;
+	struct digest key, d;
+	char *known;
+	size_t len;
+	int ret = -1;
+
+	inv->family->search_query_argv(inv, &argv);
+	if (compiler_digest(c, inv->compiler, &d) < 0)
+		goto out;
+	hasher_init(&h, NULL);
+	hash_str(&h, "search-dirs-v1", inv->family->name);
+	hash_digest(&h, "compiler", &d);
+	for (size_t i = 0; i < argv.nr; i++)
+		hash_str(&h, "arg", argv.v[i]);
+	for (size_t i = 0; i < inv->key_env.nr; i++)
+		hash_str(&h, "env", inv->key_env.v[i]);
+	hash_str(&h, "cwd", inv->cwd);
+	hasher_final(&h, &key);
+	known = aux_get(c, &key, AUX_SEARCH_DIRS, &len);
+	if (known) {
+		ret = search_dirs_deserialize(known, len, dirs);
+		free(known);
+		if (ret == 0)
+			goto out;
+		search_dirs_release(dirs);
+	}
+	if (run_capture(argv.v, &run) < 0)
+		goto out;
+	if (exit_code_of(run.status) != 0) {
+		error("the include search query failed");
+		goto out;
+	}
+	if (inv->family->parse_search_output(run.err.buf, dirs) < 0)
+		goto out;
+	search_dirs_serialize(dirs, &text);
+	aux_put(c, &key, AUX_SEARCH_DIRS, text.buf, text.len);
+	ret = 0;
+out:
+	run_result_release(&run);
+	strbuf_release(&text);
+	strvec_clear(&argv);
+	return ret;
+}
+
+/* Hashes one input for the manifest; sets *reason when it cannot be cached. */
+static int record_file(struct cache *c, struct invocation *inv, const char *path,
+		       struct manifest_file *f, enum counter *reason)
+{
+	struct strbuf content = STRBUF_INIT;
+	struct stat st;
+	int ret = -1;
+
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	if (stat(path, &st) < 0) {
+		error("cannot stat '%s':", path);
+		goto out;
+	}
+	int64_t slack = st.st_ctim.tv_nsec ? FINE_TIMESTAMP_SLACK_NS : COARSE_TIMESTAMP_SLACK_NS;
+	if (ts_ns(st.st_ctim) >= ts_ns(c->start) - slack ||
+	    ts_ns(st.st_mtim) >= ts_ns(c->start) - slack) {
+		zlog("not stored: '%s' changed too close to the compile", path);
+		*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+		ret = 0;
+		goto out;
+	}
+	if (digest_file(path, &f->digest, &content) < 0)
+		goto out;
+	*reason = inv->family->scan_input(inv, content.buf, content.len);
+	if (*reason)
+		zlog("not stored: '%s': %s", path, stat_label(*reason));
+	f->size = (uint64_t)st.st_size;
+	f->mtime_ns = (uint64_t)ts_ns(st.st_mtim);
+	f->ctime_ns = (uint64_t)ts_ns(st.st_ctim);
+	f->ino = (uint64_t)st.st_ino;
+	ret = 0;
+out:
+	strbuf_release(&content);
+	return ret;
+}
+
+/* The files the compile read, source first, from its dependency list. */
+static int read_inputs(struct invocation *inv, const char *depfile, struct strvec *inputs)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct strvec prereqs = STRVEC_INIT;
+	int ret = -1;
+
+	if (read_file(depfile, &text, 64u << 20) < 0)
+		goto out;
+	if (depfile_prerequisites(text.buf, text.len, &prereqs) < 0) {
+		error("cannot parse dependency file '%s'", depfile);
+		goto out;
+	}
+	strvec_push(inputs, inv->source);
+	for (size_t i = 0; i < prereqs.nr; i++)
+		if (strcmp(prereqs.v[i], inv->source))
+			strvec_push(inputs, prereqs.v[i]);
+	ret = 0;
+out:
+	strvec_clear(&prereqs);
+	strbuf_release(&text);
+	return ret;
+}
+
+static int build_result(struct cache *c, struct invocation *inv, const struct run_result *run,
+			struct strbuf *records)
+{
+	struct strbuf content = STRBUF_INIT;
+	unsigned char st[4];
+	int ret = -1;
+
+	for (int i = 0; i < 4; i++)
+		st[i] = (unsigned char)((unsigned)exit_code_of(run->status) >> (8 * i));
+	entry_add(records, RES_STATUS, st, 4);
+	entry_add(records, RES_STDOUT, run->out.buf, run->out.len);
+	entry_add(records, RES_STDERR, run->err.buf, run->err.len);
+	if (inv->dep_target)
+		entry_add(records, RES_DEP_TARGET, inv->dep_target, strlen(inv->dep_target));
+	for (int i = 0; i < inv->nr_outputs; i++) {
+		strbuf_reset(&content);
+		if (read_file(inv->outputs[i].path, &content, (size_t)1 << 31) < 0) {
+			count(c, STAT_UNC_MISSING_OUTPUT);
+			goto out;
+		}
+		entry_add(records, RES_OUTPUT_BASE + inv->outputs[i].kind, content.buf, content.len);
+	}
+	ret = 0;
+out:
+	strbuf_release(&content);
+	return ret;
+}
+
+int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
+		 const struct run_result *run, const char *depfile)
+{
+	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT;
+	struct search_dirs dirs = SEARCH_DIRS_INIT;
+	struct include_set set = { 0 };
+	struct manifest old = { 0 };
+	struct strbuf records = STRBUF_INIT;
+	struct entry me = ENTRY_INIT;
+	struct hasher h;
+	enum counter reason = 0;
+	int64_t bytes = 0, files = 0;
+	int ret = -1;
+
+	if (!c->store->writable) {
+		zlog("not stored: %s", c->store->not_writable);
+		goto out;
+	}
+	if (read_inputs(inv, depfile, &inputs) < 0)
+		goto fail;
+	set.files = xcalloc(inputs.nr, sizeof(*set.files));
+	for (size_t i = 0; i < inputs.nr; i++) {
+		if (record_file(c, inv, inputs.v[i], &set.files[i], &reason) < 0) {
+			set.nr_files = i + 1;
+			goto fail;
+		}
+		set.nr_files = i + 1;
+		if (reason) {
+			count(c, reason);
+			goto out;
+		}
+	}
+	/* The source must still be what the key was computed from. */
+	if (!digest_equal(&set.files[0].digest, &c->source_digest)) {
+		zlog("not stored: the source changed during the compile");
+		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		goto out;
+	}
+	if (search_dirs_for(c, inv, &dirs) < 0)
+		goto fail;
+	shadow_candidates(&dirs, inputs.v, inputs.nr, &candidates);
+	for (size_t i = 0; i < candidates.nr; i++) {
+		struct stat st;
+		/* One that exists now was passed over by the compiler already. */
+		if (lstat(candidates.v[i], &st) < 0)
+			strvec_push(&set.absent, candidates.v[i]);
+	}
+	zlog("recorded %zu inputs and %zu paths that must stay absent", inputs.nr, set.absent.nr);
+
+	hasher_init(&h, NULL);
+	hash_digest(&h, "direct-key", key);
+	for (size_t i = 0; i < set.nr_files; i++) {
+		hash_str(&h, "path", set.files[i].path);
+		hash_digest(&h, "content", &set.files[i].digest);
+	}
+	hasher_final(&h, &set.result_key);
+
+	if (build_result(c, inv, run, &records) < 0)
+		goto out;
+	if (store_put(c->store, ENTRY_RESULT, &set.result_key, &records, &bytes, &files) < 0)
+		goto fail;
+	stats_delta_add(&c->delta, STAT_CACHE_BYTES, bytes);
+	stats_delta_add(&c->delta, STAT_CACHE_FILES, files);
+	bytes = files = 0;
+
+	if (store_get(c->store, ENTRY_MANIFEST, key, &me) == ENTRY_FOUND &&
+	    manifest_decode(&me, &old) < 0)
+		memset(&old, 0, sizeof(old));
+	entry_release(&me);
+	strbuf_reset(&records);
+	manifest_encode(&set, &old, &records);
+	if (store_put(c->store, ENTRY_MANIFEST, key, &records, &bytes, &files) < 0)
+		goto fail;
+	stats_delta_add(&c->delta, STAT_CACHE_BYTES, bytes);
+	stats_delta_add(&c->delta, STAT_CACHE_FILES, files);
+	ret = 0;
+	goto out;
+fail:
+	count(c, STAT_ERR_STORE_FAILED);
+out:
+	manifest_release(&old);
+	include_set_release(&set);
+	search_dirs_release(&dirs);
+	strvec_clear(&inputs);
+	strvec_clear(&candidates);
+	strbuf_release(&records);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/*
+ * cache.h - the compile-level cache logic, shared by both front doors (the
+ * in-process client today, the daemon later): direct key, lookup through
+ * the manifest, delivery of a hit, and recording of a miss.
+ *
+ * Calling sequence for one compile:
+ *   cache_init(&c, &store, cfg)
+ *   cache_direct_key(&c, inv, &key)        -> -1: cannot key; run the compiler
+ *   cache_lookup(&c, inv, &key, &replay)   -> HIT: outputs written, replay it
+ *   ... on a miss the caller runs family->miss_argv() ...
+ *   cache_record(&c, inv, &key, &run, depfile)
+ *   c.delta holds the counters to add to the stats.
+ * Nothing here writes to stdout/stderr or exits.
+ */
+#ifndef ZC_CACHE_H
+#define ZC_CACHE_H
+
+#include "../util/compat.h"
+#include "../compiler/compiler.h"
+#include "../config/config.h"
+#include "../stats/stats.h"
+#include "../store/store.h"
+#include "../util/spawn.h"
+#include <time.h>
+
+struct cache {
+	struct store *store;
+	const struct config *cfg;
+	struct stats_delta delta;
+	struct timespec start;   /* when this compile started, for "too new" */
+	struct strbuf debug;     /* hashed key fields, when cfg->debug */
+	struct digest source_digest;
+};
+
+enum lookup_result { LOOKUP_MISS = 0, LOOKUP_HIT = 1 };
+
+void cache_init(struct cache *c, struct store *store, const struct config *cfg);
+void cache_release(struct cache *c);
+
+/* Computes the direct key of a cacheable invocation. */
+int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key);
+
+/* On a hit, writes every output and fills replay (stdout, stderr, status).
+ * Never fails: any problem is a miss. */
+enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
+				const struct digest *key, struct run_result *replay);
+
+/* Stores the result of a successful miss. depfile is the file listing what
+ * the compile read (ours or the user's). Returns -1 when nothing was stored
+ * (the reason is counted in c->delta or logged). */
+int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
+		 const struct run_result *run, const char *depfile);
+
+/* The content digest of the compiler binary, memoised by its stat data. */
+int compiler_digest(struct cache *c, const char *path, struct digest *out);
+
+#endif

@@ -1,0 +1,333 @@
+#include "../util/compat.h"
+#include "client.h"
+#include "../cache/cache.h"
+#include "../compiler/compiler.h"
+#include "../compiler/rspfile.h"
+#include "../config/config.h"
+#include "../stats/stats.h"
+#include "../store/store.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/spawn.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The real path of the running zccache, to skip it in PATH. */
+static char *self_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static bool is_zccache(const char *candidate, const char *self)
+{
+	char *real = realpath(candidate, NULL);
+	bool same = real && ((self && !strcmp(real, self)) ||
+			     !strcmp(path_basename(real), "zccache"));
+
+	free(real);
+	return same;
+}
+
+char *find_compiler(const char *name)
+{
+	char *self = self_path(), *found = NULL;
+	const char *path = getenv("PATH");
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) == 0 && !is_zccache(name, self))
+			found = xstrdup(name);
+		goto out;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; ; ) {
+		const char *colon = strchrnul(p, ':');
+		char *dir = xstrndup(p, (size_t)(colon - p));
+		char *cand = path_join(*dir ? dir : ".", name);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
+		    !is_zccache(cand, self)) {
+			found = cand;
+			cand = NULL;
+		}
+		free(cand);
+		free(dir);
+		if (found || !*colon)
+			break;
+		p = colon + 1;
+	}
+	if (found && !path_is_absolute(found)) {
+		char *abs = realpath(found, NULL);
+		if (abs) {
+			free(found);
+			found = abs;
+		}
+	}
+out:
+	free(self);
+	return found;
+}
+
+/* Colour and hyperlink escapes, for replaying coloured diagnostics to a
+ * stream that is not a terminal (what the compiler itself would do). */
+static void strip_escapes(const struct strbuf *in, struct strbuf *out)
+{
+	for (size_t i = 0; i < in->len; i++) {
+		char ch = in->buf[i];
+		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == '[') {
+			i += 2;
+			while (i < in->len && !(in->buf[i] >= 0x40 && in->buf[i] <= 0x7e))
+				i++;
+			continue;
+		}
+		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == ']') {
+			i += 2;
+			while (i < in->len && in->buf[i] != '\a' &&
+			       !(in->buf[i] == '\033' && i + 1 < in->len && in->buf[i + 1] == '\\'))
+				i++;
+			if (i < in->len && in->buf[i] == '\033')
+				i++;
+			continue;
+		}
+		strbuf_addch(out, ch);
+	}
+}
+
+static void replay_output(const struct invocation *inv, const struct run_result *r)
+{
+	if (r->out.len && write_in_full(1, r->out.buf, r->out.len) < 0)
+		zlog("cannot write the compiler's stdout: %s", strerror(errno));
+	if (!r->err.len)
+		return;
+	if (!inv->color_explicit && !isatty(2) && memchr(r->err.buf, '\033', r->err.len)) {
+		struct strbuf plain = STRBUF_INIT;
+		strip_escapes(&r->err, &plain);
+		if (write_in_full(2, plain.buf, plain.len) < 0)
+			zlog("cannot write the compiler's stderr: %s", strerror(errno));
+		strbuf_release(&plain);
+		return;
+	}
+	if (write_in_full(2, r->err.buf, r->err.len) < 0)
+		zlog("cannot write the compiler's stderr: %s", strerror(errno));
+}
+
+/* Ends like the compiler did: its exit code, or its signal. */
+static int finish_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	return exit_code_of(status);
+}
+
+/* Counts, then replaces this process with the real compiler: the build sees
+ * exactly the compiler's behaviour. */
+static int fallback_exec(struct invocation *inv, struct store *st, enum counter reason)
+{
+	if (reason && st && st->dir) {
+		struct stats_delta d = { 0 };
+		stats_delta_add(&d, reason, 1);
+		if (stats_bump(st->dir, &d, NULL) < 0)
+			zlog("cannot update the stats");
+	}
+	zlog("running the compiler unchanged%s%s", reason ? ": " : "",
+	     reason ? stat_label(reason) : "");
+	log_close();
+	exec_program(inv->orig_argv.v);
+	/* exec failed: say it as a shell would. */
+	fprintf(stderr, "zccache: error: cannot run '%s': %s\n", inv->orig_argv.v[0],
+		strerror(errno));
+	return 127;
+}
+
+static void log_invocation(const struct invocation *inv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < inv->orig_argv.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", inv->orig_argv.v[i]);
+	zlog("=== %s (in %s)", sb.buf, inv->cwd ? inv->cwd : "?");
+	strbuf_release(&sb);
+}
+
+/* Trims the cache when the compile pushed it over its limit. */
+static void trim_if_needed(struct store *st, const struct stats *after)
+{
+	int64_t bytes, files;
+
+	if (!st->max_size || after->value[STAT_CACHE_BYTES] <= (int64_t)st->max_size)
+		return;
+	if (store_trim(st, st->max_size / 10 * 9, &bytes, &files) == 0)
+		stats_set_size(st->dir, bytes, files);
+	zlog("trimmed the cache to %lld bytes", (long long)bytes);
+}
+
+/* The miss path: run the compiler, replay, record. */
+static int compile_and_record(struct invocation *inv, struct cache *c, const struct digest *key,
+			      const char *family_misses)
+{
+	struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
+	struct strvec argv = STRVEC_INIT, deps_argv = STRVEC_INIT;
+	struct strbuf depfile = STRBUF_INIT;
+	const char *reported = NULL;
+	int status = 0, fd;
+	bool own_depfile = false;
+
+	if (!inv->user_depfile || inv->depfile_partial) {
+		fd = create_temp_file(c->store->tmp_dir, "dep.", &depfile);
+		if (fd < 0)
+			return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED);
+		close(fd);
+		own_depfile = true;
+		reported = depfile.buf;
+	} else {
+		reported = inv->user_depfile;
+	}
+	inv->family->miss_argv(inv, inv->user_depfile ? NULL : depfile.buf, isatty(2), &argv);
+	if (run_capture(argv.v, &run) < 0) {
+		if (own_depfile)
+			unlink_if_exists(depfile.buf);
+		return fallback_exec(inv, c->store, STAT_ERR_INTERNAL);
+	}
+	status = run.status;
+	replay_output(inv, &run);
+	if (exit_code_of(status) != 0) {
+		stats_delta_add(&c->delta, STAT_UNC_COMPILE_FAILED, 1);
+		zlog("not stored: the compiler exited with %d", exit_code_of(status));
+		goto out;
+	}
+	stats_delta_add(&c->delta, STAT_MISS, 1);
+	stats_delta_family(&c->delta, family_misses);
+	if (inv->depfile_partial) {
+		/* -MMD leaves system headers out: list them with a second pass. */
+		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
+		inv->family->full_deps_argv(inv, depfile.buf, &deps_argv);
+		bool ok = run_capture(deps_argv.v, &deps) == 0 && exit_code_of(deps.status) == 0;
+		run_result_release(&deps);
+		if (!ok) {
+			zlog("not stored: the dependency pass failed");
+			stats_delta_add(&c->delta, STAT_ERR_STORE_FAILED, 1);
+			goto out;
+		}
+	}
+	cache_record(c, inv, key, &run, reported);
+out:
+	if (own_depfile)
+		unlink_if_exists(depfile.buf);
+	strbuf_release(&depfile);
+	strvec_clear(&argv);
+	strvec_clear(&deps_argv);
+	run_result_release(&run);
+	return status;
+}
+
+static int run_cached(struct invocation *inv, struct store *st, const struct config *cfg)
+{
+	struct cache c;
+	struct digest key;
+	struct run_result replay = { STRBUF_INIT, STRBUF_INIT, 0 };
+	struct stats after = STATS_INIT;
+	char family_counter[64];
+	int status;
+
+	cache_init(&c, st, cfg);
+	if (cache_direct_key(&c, inv, &key) < 0) {
+		cache_release(&c);
+		return fallback_exec(inv, st, STAT_ERR_INTERNAL);
+	}
+	if (cache_lookup(&c, inv, &key, &replay) == LOOKUP_HIT) {
+		zlog("hit");
+		replay_output(inv, &replay);
+		status = replay.status << 8; /* an exit status as waitpid reports it */
+		stats_delta_add(&c.delta, STAT_HIT, 1);
+		snprintf(family_counter, sizeof(family_counter), "%s.hits", inv->family->name);
+		stats_delta_family(&c.delta, family_counter);
+	} else if (!st->writable) {
+		zlog("miss, and not storing: %s", st->not_writable);
+		run_result_release(&replay);
+		cache_release(&c);
+		return fallback_exec(inv, st, 0);
+	} else {
+		snprintf(family_counter, sizeof(family_counter), "%s.misses", inv->family->name);
+		status = compile_and_record(inv, &c, &key, family_counter);
+	}
+	if (stats_bump(st->dir, &c.delta, &after) == 0)
+		trim_if_needed(st, &after);
+	stats_release(&after);
+	run_result_release(&replay);
+	cache_release(&c);
+	return finish_like(status);
+}
+
+int client_main(int argc, char **argv)
+{
+	struct invocation inv;
+	struct config cfg;
+	struct store st = { 0 };
+	char *compiler = find_compiler(argv[0]);
+	int ret;
+
+	if (!compiler) {
+		fprintf(stderr, "zccache: error: cannot find compiler '%s' in PATH\n", argv[0]);
+		return 127;
+	}
+	invocation_init(&inv);
+	inv.compiler = compiler;
+	strvec_push(&inv.orig_argv, compiler);
+	strvec_pushv(&inv.orig_argv, argv + 1, (size_t)argc - 1);
+	inv.family = family_for(argv[0], compiler);
+
+	int config_ok = config_load(&cfg);
+	log_open(cfg.log_file);
+	inv.cwd = get_cwd();
+	log_invocation(&inv);
+	if (config_ok < 0) {
+		zlog("bad configuration: %s", last_error());
+		if (cfg.cache_dir && store_open(&st, &cfg) == 0 && st.writable)
+			return fallback_exec(&inv, &st, STAT_ERR_CONFIG);
+		return fallback_exec(&inv, NULL, 0);
+	}
+	if (cfg.disable)
+		return fallback_exec(&inv, NULL, 0);
+	if (!inv.cwd)
+		return fallback_exec(&inv, NULL, 0);
+	if (store_open(&st, &cfg) < 0) {
+		zlog("not caching: %s", last_error());
+		return fallback_exec(&inv, NULL, 0);
+	}
+	if (!st.writable)
+		zlog("not storing: %s", st.not_writable);
+	{
+		/* A realpath for the family, so that "cc" -> gcc or clang. */
+		char *real = realpath(compiler, NULL);
+		inv.family = family_for(argv[0], real ? real : compiler);
+		free(real);
+	}
+	if (expand_response_files(argv, (size_t)argc, &inv.args) < 0)
+		return fallback_exec(&inv, &st, STAT_UNC_BAD_RESPONSE_FILE);
+	if (inv.family->analyse(&inv) < 0)
+		return fallback_exec(&inv, &st, STAT_ERR_INTERNAL);
+	if (inv.uncacheable)
+		return fallback_exec(&inv, st.writable ? &st : NULL, inv.uncacheable);
+	ret = run_cached(&inv, &st, &cfg);
+	store_release(&st);
+	invocation_release(&inv);
+	config_release(&cfg);
+	log_close();
+	return ret;
+}

@@ -1,0 +1,26 @@
+/*
+ * client.h - the wrapper: what runs when zccache is called as a compiler
+ * (prefix form or masquerade symlink).
+ *
+ * Every failure of the cache ends in fallback: the real compiler runs with
+ * the user's argv, and its output and exit status are the compile's. The
+ * cache never writes to the compile's stdout/stderr.
+ */
+#ifndef ZC_CLIENT_H
+#define ZC_CLIENT_H
+
+#include "../util/compat.h"
+
+/*
+ * Runs one compile. argv[0] is the compiler as the user named it (a name
+ * searched in PATH, skipping zccache itself, or a path). Returns the exit
+ * status for main(); returns only when the compiler could not be found or
+ * when the compile ran under zccache's control.
+ */
+int client_main(int argc, char **argv);
+
+/* Finds the real compiler for name: a path is taken as it is, a bare name
+ * is searched in PATH skipping any entry that is zccache. NULL if none. */
+char *find_compiler(const char *name);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * compiler.h - the compiler-family interface and the invocation it fills.
+ *
+ * A family (gcc/clang today; rustc and emcc later) is the only code that
+ * knows compiler flags by name. Given an argv it decides whether the compile
+ * is cacheable (or why not), names the files the compile writes, lists what
+ * goes into the key, and says how to make the compiler report the files it
+ * read. Everything else (cache, store, client, daemon) works on the generic
+ * plan below and never looks at a flag.
+ *
+ * Calling sequence:
+ *   invocation_init(&inv, argv, argc, compiler_path, cwd)
+ *   family = family_for(compiler_path); family->analyse(&inv)
+ *   ... cache lookup / run / record use inv and the family's hooks ...
+ *   invocation_release(&inv)
+ */
+#ifndef ZC_COMPILER_H
+#define ZC_COMPILER_H
+
+#include "../util/compat.h"
+#include "../util/strbuf.h"
+#include "../stats/stats.h"
+#include "../hash/hash.h"
+
+/* The files a compile writes, by role. The number is stored in entries:
+ * append only. */
+enum output_kind {
+	OUT_OBJECT = 1,     /* -o (or the default name); .s with -S */
+	OUT_DEPFILE = 2,    /* the user's dependency file */
+	OUT_DWO = 3,        /* split DWARF */
+	OUT_GCNO = 4,       /* coverage notes */
+	OUT_STACK_USAGE = 5,
+	OUT_DIAGNOSTICS = 6 /* serialized diagnostics */
+};
+
+#define MAX_OUTPUTS 8
+
+struct output {
+	enum output_kind kind;
+	char *path; /* as the compiler will write it, relative to cwd or absolute */
+};
+
+struct invocation {
+	/* What the user ran. */
+	struct strvec orig_argv; /* argv[0] is the real compiler's path */
+	char *compiler;          /* absolute path of the real compiler */
+	char *cwd;
+	const struct compiler_family *family;
+
+	/* The plan, filled by family->analyse(). */
+	enum counter uncacheable;   /* STAT_HIT (0) when cacheable, else a reason */
+	struct strvec args;      /* argv after @file expansion (analysis only) */
+	const char *language;    /* "c", "c++", "assembler-with-cpp" */
+	char *source;
+	struct output outputs[MAX_OUTPUTS];
+	int nr_outputs;
+	struct strvec key_args;  /* the arguments that go into the key */
+	struct strvec key_files; /* files whose contents go into the key */
+	struct strvec key_env;   /* "NAME=value" of variables the compiler reads */
+	bool cwd_matters;        /* cwd goes into the key (debug info, coverage) */
+	char *key_cwd;           /* cwd after prefix maps, when cwd_matters */
+
+	/* Dependency discovery: where the compile reports what it read. */
+	char *user_depfile;      /* the user's depfile, or NULL */
+	bool depfile_partial;    /* user's depfile omits system headers (-MMD) */
+	char *dep_target;        /* target the compiler writes when none is given,
+				    NULL when the user named targets */
+	bool color_explicit;     /* the user chose diagnostics colour */
+};
+
+struct search_dirs;
+
+struct compiler_family {
+	const char *name; /* "gcc", "clang": also the stats prefix */
+
+	/* Fills the plan of inv from inv->args; sets inv->uncacheable when the
+	 * compile cannot be cached. Returns -1 only on internal errors. */
+	int (*analyse)(struct invocation *inv);
+
+	/* The argv to run on a miss: the user's argv plus what makes the
+	 * compiler write its dependency list to depfile (when the user asked
+	 * for none) and colour its diagnostics when stderr is a terminal. */
+	void (*miss_argv)(const struct invocation *inv, const char *depfile,
+			  bool stderr_is_tty, struct strvec *out);
+
+	/* When the user's depfile is partial: the argv of a pass that writes
+	 * the full dependency list to depfile. NULL if never needed. */
+	void (*full_deps_argv)(const struct invocation *inv, const char *depfile,
+			       struct strvec *out);
+
+	/* The argv that makes the compiler print its include search chain
+	 * (run on misses only; cached by the caller). */
+	void (*search_query_argv)(const struct invocation *inv, struct strvec *out);
+	/* Parses that query's stderr into the ordered chain. */
+	int (*parse_search_output)(const char *text, struct search_dirs *dirs);
+
+	/* Looks at the content of an input file; returns a reason
+	 * (STAT_UNC_...) when it makes the compile uncacheable, else 0. */
+	enum counter (*scan_input)(const struct invocation *inv, const char *data, size_t len);
+};
+
+/* The family that handles a compiler, from the name of the file that runs
+ * (after symlinks) and the name it was called by. Never NULL: unknown
+ * compilers get a family whose analyse() marks everything uncacheable. */
+const struct compiler_family *family_for(const char *called_name, const char *real_path);
+
+/* Whether a program name is one zccache can masquerade as. */
+bool is_compiler_name(const char *name);
+
+void invocation_init(struct invocation *inv);
+void invocation_release(struct invocation *inv);
+/* Adds an output; paths are copied. */
+void invocation_add_output(struct invocation *inv, enum output_kind kind, const char *path);
+const char *invocation_output(const struct invocation *inv, enum output_kind kind);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * family.c - which family handles a compiler, and the invocation's life.
+ */
+#include "../util/compat.h"
+#include "compiler.h"
+#include "gcc.h"
+#include "../util/fs.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Names zccache answers to as a masquerade symlink, with an optional
+ * version suffix ("gcc-12", "clang++-14"). */
+static const char *const known_compilers[] = { "gcc", "g++", "cc", "c++", "clang", "clang++" };
+
+/* Strips "-<version>" and a target prefix ("x86_64-linux-gnu-gcc-12"). */
+static bool name_matches(const char *name, const char *compiler)
+{
+	size_t n = strlen(name), c = strlen(compiler);
+
+	for (size_t start = 0; start + c <= n; start++) {
+		if (start && name[start - 1] != '-')
+			continue;
+		if (strncmp(name + start, compiler, c))
+			continue;
+		const char *rest = name + start + c;
+		if (!*rest)
+			return true;
+		if (*rest == '-' && isdigit((unsigned char)rest[1])) {
+			bool ok = true;
+			for (const char *p = rest + 1; *p; p++)
+				if (!isdigit((unsigned char)*p) && *p != '.')
+					ok = false;
+			if (ok)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool is_compiler_name(const char *name)
+{
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(known_compilers); i++)
+		if (name_matches(name, known_compilers[i]))
+			return true;
+	return false;
+}
+
+static int unknown_analyse(struct invocation *inv)
+{
+	inv->uncacheable = STAT_UNC_UNSUPPORTED_LANGUAGE;
+	return 0;
+}
+
+static const struct compiler_family unknown_family = {
+	.name = "other",
+	.analyse = unknown_analyse,
+};
+
+const struct compiler_family *family_for(const char *called_name, const char *real_path)
+{
+	const char *names[2] = { path_basename(real_path), path_basename(called_name) };
+
+	/* The file that really runs decides ("cc" may be clang). */
+	for (int i = 0; i < 2; i++) {
+		if (strstr(names[i], "clang") && is_compiler_name(names[i]))
+			return &clang_family;
+		if (is_compiler_name(names[i]))
+			return &gcc_family;
+	}
+	return &unknown_family;
+}
+
+void invocation_init(struct invocation *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+}
+
+void invocation_release(struct invocation *inv)
+{
+	strvec_clear(&inv->orig_argv);
+	strvec_clear(&inv->args);
+	strvec_clear(&inv->key_args);
+	strvec_clear(&inv->key_files);
+	strvec_clear(&inv->key_env);
+	for (int i = 0; i < inv->nr_outputs; i++)
+		free(inv->outputs[i].path);
+	free(inv->compiler);
+	free(inv->cwd);
+	free(inv->source);
+	free(inv->key_cwd);
+	free(inv->user_depfile);
+	free(inv->dep_target);
+	memset(inv, 0, sizeof(*inv));
+}
+
+void invocation_add_output(struct invocation *inv, enum output_kind kind, const char *path)
+{
+	if (inv->nr_outputs >= MAX_OUTPUTS)
+		return;
+	inv->outputs[inv->nr_outputs].kind = kind;
+	inv->outputs[inv->nr_outputs].path = xstrdup(path);
+	inv->nr_outputs++;
+}
+
+const char *invocation_output(const struct invocation *inv, enum output_kind kind)
+{
+	for (int i = 0; i < inv->nr_outputs; i++)
+		if (inv->outputs[i].kind == kind)
+			return inv->outputs[i].path;
+	return NULL;
+}

@@ -1,0 +1,663 @@
+/*
+ * gcc.c - the gcc and clang family: gcc, g++, cc, c++, clang, clang++ and
+ * their versioned names. Both drivers share one option grammar; where they
+ * differ (colour flag, diagnostics file) the family says so.
+ *
+ * The option table lists every option whose handling is not "hash it as it
+ * is": options that take a separate argument (so the argument is not taken
+ * for a source), that name outputs, that shape include search, or that make
+ * the compile uncacheable. It is sorted for bsearch (a unit test checks).
+ */
+#include "../util/compat.h"
+#include "compiler.h"
+#include "gcc.h"
+#include "includes.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum opt_flags {
+	TAKES_ARG = 1 << 0,  /* "-o file": the argument may be the next word */
+	JOINED = 1 << 1,     /* "-Ifoo" or "-I foo" */
+	SEARCH = 1 << 2,     /* shapes the include search chain */
+	TOO_HARD = 1 << 3,   /* uncacheable: writes or reads what we cannot track */
+	LINK_ONLY = 1 << 4,  /* ignored by a compile: kept out of the key */
+	NOT_COMPILE = 1 << 5 /* prints information, compiles nothing */
+};
+
+const struct gcc_option gcc_options[] = {
+	{ "--coverage", 0 },
+	{ "--help", NOT_COMPILE },
+	{ "--param", TAKES_ARG },
+	{ "--serialize-diagnostics", TAKES_ARG },
+	{ "--sysroot", TAKES_ARG | JOINED | SEARCH },
+	{ "--target", JOINED | SEARCH },
+	{ "--version", NOT_COMPILE },
+	{ "-A", TAKES_ARG | JOINED },
+	{ "-B", TAKES_ARG | JOINED | SEARCH },
+	{ "-D", TAKES_ARG | JOINED },
+	{ "-E", 0 },
+	{ "-F", TAKES_ARG | JOINED | SEARCH },
+	{ "-G", TAKES_ARG | JOINED },
+	{ "-I", TAKES_ARG | JOINED | SEARCH },
+	{ "-L", TAKES_ARG | JOINED | LINK_ONLY },
+	{ "-M", 0 },
+	{ "-MD", 0 },
+	{ "-MF", TAKES_ARG | JOINED },
+	{ "-MJ", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-MM", 0 },
+	{ "-MMD", 0 },
+	{ "-MQ", TAKES_ARG | JOINED },
+	{ "-MT", TAKES_ARG | JOINED },
+	{ "-P", 0 },
+	{ "-S", 0 },
+	{ "-T", TAKES_ARG | JOINED | LINK_ONLY },
+	{ "-U", TAKES_ARG | JOINED },
+	{ "-V", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-Xassembler", TAKES_ARG },
+	{ "-Xclang", TAKES_ARG },
+	{ "-Xlinker", TAKES_ARG | LINK_ONLY },
+	{ "-Xpreprocessor", TAKES_ARG | TOO_HARD },
+	{ "-arch", TAKES_ARG | SEARCH },
+	{ "-ansi", 0 },
+	{ "-aux-info", TAKES_ARG | TOO_HARD },
+	{ "-b", TAKES_ARG | SEARCH },
+	{ "-c", 0 },
+	{ "-dumpbase", TAKES_ARG },
+	{ "-dumpdir", TAKES_ARG | TOO_HARD },
+	{ "-dumpmachine", NOT_COMPILE },
+	{ "-dumpspecs", NOT_COMPILE },
+	{ "-dumpversion", NOT_COMPILE },
+	{ "-e", TAKES_ARG | LINK_ONLY },
+	{ "-fmodules", TOO_HARD },
+	{ "-fmodules-ts", TOO_HARD },
+	{ "-fplugin=", JOINED | TOO_HARD },
+	{ "-gcc-toolchain", TAKES_ARG | SEARCH },
+	{ "-idirafter", TAKES_ARG | JOINED | SEARCH },
+	{ "-iframework", TAKES_ARG | JOINED | SEARCH },
+	{ "-imacros", TAKES_ARG | JOINED },
+	{ "-imultilib", TAKES_ARG | JOINED | SEARCH },
+	{ "-include", TAKES_ARG | JOINED },
+	{ "-include-pch", TAKES_ARG },
+	{ "-iprefix", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-iquote", TAKES_ARG | JOINED | SEARCH },
+	{ "-isysroot", TAKES_ARG | JOINED | SEARCH },
+	{ "-isystem", TAKES_ARG | JOINED | SEARCH },
+	{ "-ivfsoverlay", TAKES_ARG | TOO_HARD },
+	{ "-iwithprefix", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-iwithprefixbefore", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-l", TAKES_ARG | JOINED | LINK_ONLY },
+	{ "-nostdinc", SEARCH },
+	{ "-nostdinc++", SEARCH },
+	{ "-nostdlibinc", SEARCH },
+	{ "-o", TAKES_ARG | JOINED },
+	{ "-print-file-name=", JOINED | NOT_COMPILE },
+	{ "-print-libgcc-file-name", NOT_COMPILE },
+	{ "-print-prog-name=", JOINED | NOT_COMPILE },
+	{ "-print-search-dirs", NOT_COMPILE },
+	{ "-specs", TAKES_ARG | JOINED | TOO_HARD },
+	{ "-stdlib=", JOINED | SEARCH },
+	{ "-target", TAKES_ARG | SEARCH },
+	{ "-u", TAKES_ARG | JOINED | LINK_ONLY },
+	{ "-undef", 0 },
+	{ "-v", NOT_COMPILE },
+	{ "-x", TAKES_ARG | JOINED },
+	{ "-z", TAKES_ARG | LINK_ONLY },
+};
+const size_t gcc_options_nr = ZC_ARRAY_SIZE(gcc_options);
+
+static int cmp_option(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct gcc_option *)elem)->name);
+}
+
+const struct gcc_option *gcc_find_option(const char *arg, const char **joined_value)
+{
+	const struct gcc_option *o, *best = NULL;
+
+	*joined_value = NULL;
+	o = bsearch(arg, gcc_options, gcc_options_nr, sizeof(*o), cmp_option);
+	if (o)
+		return o;
+	/* The longest option that arg starts with and that takes joined values. */
+	for (size_t i = 0; i < gcc_options_nr; i++) {
+		size_t n = strlen(gcc_options[i].name);
+		if (!(gcc_options[i].flags & JOINED) || strncmp(arg, gcc_options[i].name, n))
+			continue;
+		if (!best || n > strlen(best->name))
+			best = &gcc_options[i];
+	}
+	if (best) {
+		const char *v = arg + strlen(best->name);
+		/* "--sysroot=/x": the '=' belongs to the syntax, not the value. */
+		if (*v == '=' && best->name[strlen(best->name) - 1] != '=')
+			v++;
+		*joined_value = v;
+	}
+	return best;
+}
+
+/* Source languages by file name suffix. */
+static const struct {
+	const char *suffix;
+	const char *language;
+} suffix_languages[] = {
+	{ ".c", "c" },         { ".cc", "c++" },     { ".cp", "c++" },    { ".cxx", "c++" },
+	{ ".cpp", "c++" },     { ".CPP", "c++" },    { ".c++", "c++" },   { ".C", "c++" },
+	{ ".S", "assembler-with-cpp" },              { ".sx", "assembler-with-cpp" },
+	{ ".s", "assembler" }, { ".i", "cpp-output" }, { ".ii", "c++-cpp-output" },
+	{ ".h", "c-header" },  { ".hh", "c++-header" }, { ".H", "c++-header" },
+	{ ".hp", "c++-header" }, { ".hxx", "c++-header" }, { ".hpp", "c++-header" },
+	{ ".HPP", "c++-header" }, { ".h++", "c++-header" }, { ".tcc", "c++-header" },
+	{ ".m", "objective-c" }, { ".mm", "objective-c++" }, { ".M", "objective-c++" },
+	{ ".cu", "cuda" },
+};
+
+static const char *language_of_file(const char *path)
+{
+	const char *dot = strrchr(path_basename(path), '.');
+
+	if (!dot)
+		return NULL;
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(suffix_languages); i++)
+		if (!strcmp(dot, suffix_languages[i].suffix))
+			return suffix_languages[i].language;
+	return NULL;
+}
+
+static const char *const cacheable_languages[] = { "c", "c++", "assembler-with-cpp" };
+static const char *const header_languages[] = { "c-header", "c++-header",
+						"objective-c-header", "objective-c++-header" };
+
+static const char *in_list(const char *lang, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(lang, list[i]))
+			return list[i];
+	return NULL;
+}
+
+/* Environment variables that gcc and clang read while compiling. */
+static const char *const hashed_env[] = {
+	"CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
+	"SOURCE_DATE_EPOCH", "GCC_EXEC_PREFIX", "COMPILER_PATH", "GCC_COMPARE_DEBUG",
+	"LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LANGUAGE", "GCC_COLORS",
+	"GCC_URLS", "TERM_URLS", "COLUMNS", "GCC_EXTRA_DIAGNOSTIC_OUTPUT",
+	"MACOSX_DEPLOYMENT_TARGET", "SDKROOT",
+};
+/* Variables that make the compiler write or read files we cannot follow. */
+static const char *const unsupported_env[] = {
+	"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "CCC_OVERRIDE_OPTIONS",
+};
+
+/* "dir/name.ext" -> "dir/name" (the stem auxiliary outputs are named by). */
+static char *output_stem(const char *path)
+{
+	const char *base = path_basename(path);
+	const char *dot = strrchr(base, '.');
+
+	return dot && dot != base ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
+}
+
+/* State of one pass over the arguments. */
+struct parse {
+	struct invocation *inv;
+	bool is_clang;
+	bool compile_only, assemble_only, preprocess_only, dep_only;
+	bool md, mmd, split_dwarf, coverage, profile_arcs, stack_usage, debug_info;
+	bool seen_mt, seen_sdate;
+	const char *output, *depfile, *diagnostics, *xlang, *source_lang;
+	int nr_sources;
+	struct strvec prefix_maps; /* "old=new" of debug/file prefix maps */
+};
+
+static void uncacheable(struct parse *p, enum counter reason)
+{
+	if (!p->inv->uncacheable)
+		p->inv->uncacheable = reason;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Options the table does not know: hash them, unless they may name a file
+ * we cannot follow (an existing file after '='). */
+static void unknown_option(struct parse *p, const char *a)
+{
+	const char *eq = strchr(a, '=');
+	struct stat st;
+
+	if (eq && eq[1] && stat(eq + 1, &st) == 0 && S_ISREG(st.st_mode) &&
+	    !starts_with(a, "-fdebug-prefix-map=") && !starts_with(a, "-ffile-prefix-map=") &&
+	    !starts_with(a, "-fmacro-prefix-map="))
+		uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	strvec_push(&p->inv->key_args, a);
+}
+
+/* The CPU model and feature flags that -march=native resolves from. */
+static void add_native_cpu(struct invocation *inv)
+{
+	struct strbuf info = STRBUF_INIT;
+	static const char *const fields[] = { "vendor_id", "model name", "flags" };
+
+	if (read_file("/proc/cpuinfo", &info, 1 << 20) < 0) {
+		strvec_push(&inv->key_args, "native-cpu=unknown");
+		goto out;
+	}
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(fields); i++) {
+		const char *line = strstr(info.buf, fields[i]);
+		if (line)
+			strvec_pushf(&inv->key_args, "native-cpu:%.*s", (int)strcspn(line, "\n"), line);
+	}
+out:
+	strbuf_release(&info);
+}
+
+/* Options handled by name: flags that are not arguments-with-values. */
+static bool handle_flag(struct parse *p, const char *a)
+{
+	struct invocation *inv = p->inv;
+
+	if (!strcmp(a, "-c"))
+		p->compile_only = true;
+	else if (!strcmp(a, "-S"))
+		p->assemble_only = true;
+	else if (!strcmp(a, "-E"))
+		p->preprocess_only = true;
+	else if (!strcmp(a, "-M") || !strcmp(a, "-MM"))
+		p->dep_only = true;
+	else if (!strcmp(a, "-MD"))
+		p->md = true;
+	else if (!strcmp(a, "-MMD"))
+		p->mmd = true;
+	else if (starts_with(a, "-save-temps") || starts_with(a, "-fdump-") ||
+		 starts_with(a, "-fcallgraph-info") || starts_with(a, "-fsave-optimization-record") ||
+		 !strcmp(a, "-ftime-report") || starts_with(a, "-fopt-info") ||
+		 starts_with(a, "-ftime-trace") || !strcmp(a, "-emit-pch") ||
+		 starts_with(a, "-fprofile-list="))
+		uncacheable(p, starts_with(a, "-save-temps") ? STAT_UNC_SAVE_TEMPS
+							      : STAT_UNC_UNSUPPORTED_OPTION);
+	else if (starts_with(a, "-fprofile-use") || starts_with(a, "-fauto-profile") ||
+		 starts_with(a, "-fprofile-instr-use") || starts_with(a, "-fprofile-sample-use"))
+		uncacheable(p, STAT_UNC_PROFILE_USE);
+	else if (starts_with(a, "-gsplit-dwarf"))
+		p->split_dwarf = true;
+	else if (!strcmp(a, "--coverage") || !strcmp(a, "-ftest-coverage"))
+		p->coverage = true;
+	else if (!strcmp(a, "-fprofile-arcs") || starts_with(a, "-fprofile-generate") ||
+		 starts_with(a, "-fprofile-instr-generate"))
+		p->profile_arcs = true;
+	else if (!strcmp(a, "-fstack-usage"))
+		p->stack_usage = true;
+	else if (starts_with(a, "-fdiagnostics-color") || starts_with(a, "-fno-diagnostics-color") ||
+		 !strcmp(a, "-fcolor-diagnostics") || !strcmp(a, "-fno-color-diagnostics"))
+		inv->color_explicit = true;
+	else if (starts_with(a, "-fdebug-prefix-map=") || starts_with(a, "-ffile-prefix-map="))
+		strvec_push(&p->prefix_maps, strchr(a, '=') + 1);
+	else if (starts_with(a, "-Wp,")) {
+		/* The kernel's -Wp,-MD,file: a depfile we would have to track. */
+		if (strstr(a, ",-M"))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	} else if (starts_with(a, "-Wa,")) {
+		/* Assembler listings (-Wa,-adhln=file) are outputs we do not know. */
+		if (strstr(a, ",-a") || strchr(a, '='))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	} else if (starts_with(a, "-Wl,")) {
+		return true; /* linker only: not in the key */
+	} else if (starts_with(a, "-g")) {
+		/* Any -g form may record the cwd; -g0 turns debug info off. */
+		p->debug_info = strcmp(a, "-g0") != 0;
+	} else if (!strcmp(a, "-march=native") || !strcmp(a, "-mcpu=native") ||
+		   !strcmp(a, "-mtune=native")) {
+		/* The code depends on this machine's CPU: put it in the key. */
+		add_native_cpu(inv);
+	} else {
+		return false;
+	}
+	strvec_push(&inv->key_args, a);
+	return true;
+}
+
+/* Options with a value (from the table). i is advanced past a separate value. */
+static void handle_valued(struct parse *p, const struct gcc_option *o, const char *value)
+{
+	struct invocation *inv = p->inv;
+	const char *name = o->name;
+
+	if (!strcmp(name, "-o")) {
+		p->output = value;
+		return; /* not in the key unless the object embeds it (below) */
+	}
+	if (!strcmp(name, "-MF")) {
+		p->depfile = value;
+		return;
+	}
+	if (!strcmp(name, "--serialize-diagnostics")) {
+		p->diagnostics = value;
+		return;
+	}
+	if (!strcmp(name, "-x")) {
+		p->xlang = !strcmp(value, "none") ? NULL : value;
+	} else if (!strcmp(name, "-MT") || !strcmp(name, "-MQ")) {
+		p->seen_mt = true;
+	} else if (!strcmp(name, "-include-pch")) {
+		strvec_push(&inv->key_files, value);
+	} else if (!strcmp(name, "-include")) {
+		/* A precompiled variant next to it would be used instead. */
+		static const char *const pch_suffixes[] = { ".gch", ".pch" };
+		for (size_t k = 0; k < ZC_ARRAY_SIZE(pch_suffixes); k++) {
+			char *pch = xasprintf("%s%s", value, pch_suffixes[k]);
+			struct stat st;
+			if (stat(pch, &st) == 0) {
+				if (S_ISREG(st.st_mode))
+					strvec_push(&inv->key_files, pch);
+				else
+					uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+			}
+			free(pch);
+		}
+	} else if (!strcmp(name, "-Xclang")) {
+		static const char *const hard[] = { "-include-pch", "-load", "-plugin",
+						    "-add-plugin", "-emit-pch", "-dependency-file",
+						    "-MT", "-ast-dump" };
+		for (size_t k = 0; k < ZC_ARRAY_SIZE(hard); k++)
+			if (starts_with(value, hard[k]))
+				uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	}
+	if (o->flags & NOT_COMPILE)
+		uncacheable(p, STAT_UNC_NOT_A_COMPILE);
+	if (o->flags & TOO_HARD)
+		uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	if (o->flags & LINK_ONLY)
+		return;
+	strvec_push(&inv->key_args, name);
+	strvec_push(&inv->key_args, value);
+}
+
+static void add_input(struct parse *p, const char *a)
+{
+	struct invocation *inv = p->inv;
+	const char *lang = p->xlang ? p->xlang : language_of_file(a);
+
+	if (!lang) {
+		/* Objects and libraries: only a link reads them. */
+		uncacheable(p, STAT_UNC_LINKING);
+		return;
+	}
+	if (p->nr_sources++ == 0) {
+		inv->source = xstrdup(a);
+		p->source_lang = lang;
+	}
+	strvec_push(&inv->key_args, a);
+}
+
+/* cwd as debug info records it, after -fdebug-prefix-map and friends
+ * (gcc prefers the map given last). */
+static char *mapped_cwd(const struct parse *p)
+{
+	const char *cwd = p->inv->cwd;
+
+	for (size_t i = p->prefix_maps.nr; i-- > 0;) {
+		const char *m = p->prefix_maps.v[i];
+		const char *eq = strchr(m, '=');
+		if (!eq)
+			continue;
+		size_t ol = (size_t)(eq - m);
+		if (!strncmp(cwd, m, ol) && (cwd[ol] == '/' || cwd[ol] == '\0'))
+			return xasprintf("%s%s", eq + 1, cwd + ol);
+	}
+	return xstrdup(cwd);
+}
+
+static void plan_outputs(struct parse *p)
+{
+	struct invocation *inv = p->inv;
+	char *stem_src = output_stem(path_basename(inv->source));
+	char *object = p->output ? xstrdup(p->output)
+				 : xasprintf("%s%s", stem_src, p->assemble_only ? ".s" : ".o");
+	char *stem = output_stem(object);
+	bool object_embeds_path = p->split_dwarf || p->coverage || p->profile_arcs;
+
+	if (!strcmp(object, "-")) {
+		uncacheable(p, STAT_UNC_OUTPUT_TO_STDOUT);
+		goto out;
+	}
+	struct stat st;
+	if (stat(object, &st) == 0 && !S_ISREG(st.st_mode)) {
+		uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
+		goto out;
+	}
+	invocation_add_output(inv, OUT_OBJECT, object);
+	if (object_embeds_path) {
+		/* The object names its .dwo/.gcda by path: keep the path in the key. */
+		strvec_push(&inv->key_args, "-o");
+		strvec_push(&inv->key_args, object);
+		p->debug_info = true;
+	}
+	if (p->split_dwarf && !p->assemble_only && p->debug_info) {
+		char *dwo = xasprintf("%s.dwo", stem);
+		invocation_add_output(inv, OUT_DWO, dwo);
+		free(dwo);
+	}
+	if (p->coverage) {
+		char *gcno = xasprintf("%s.gcno", stem);
+		invocation_add_output(inv, OUT_GCNO, gcno);
+		free(gcno);
+	}
+	if (p->stack_usage) {
+		char *su = xasprintf("%s.su", stem);
+		invocation_add_output(inv, OUT_STACK_USAGE, su);
+		free(su);
+	}
+	if (p->diagnostics)
+		invocation_add_output(inv, OUT_DIAGNOSTICS, p->diagnostics);
+	if (p->md || p->mmd) {
+		char *dep = p->depfile ? xstrdup(p->depfile) : xasprintf("%s.d", p->output ? stem : stem_src);
+		invocation_add_output(inv, OUT_DEPFILE, dep);
+		inv->user_depfile = dep;
+		inv->depfile_partial = p->mmd && !p->md;
+		if (!p->seen_mt)
+			inv->dep_target = xstrdup(object);
+	}
+	if (p->debug_info) {
+		inv->cwd_matters = true;
+		inv->key_cwd = mapped_cwd(p);
+	}
+out:
+	free(stem);
+	free(object);
+	free(stem_src);
+}
+
+static int gcc_analyse(struct invocation *inv)
+{
+	struct parse p = { .inv = inv, .prefix_maps = STRVEC_INIT };
+	const char *name = path_basename(inv->compiler);
+
+	p.is_clang = strstr(name, "clang") != NULL;
+	for (size_t i = 1; i < inv->args.nr; i++) {
+		const char *a = inv->args.v[i];
+		const char *value;
+
+		if (!strcmp(a, "-")) {
+			uncacheable(&p, STAT_UNC_STDIN_SOURCE);
+			continue;
+		}
+		if (a[0] != '-') {
+			add_input(&p, a);
+			continue;
+		}
+		const struct gcc_option *o = gcc_find_option(a, &value);
+		if (o && !value && (o->flags & TAKES_ARG)) {
+			if (i + 1 >= inv->args.nr) {
+				uncacheable(&p, STAT_UNC_UNSUPPORTED_OPTION);
+				break;
+			}
+			value = inv->args.v[++i];
+		}
+		if (o && value) {
+			handle_valued(&p, o, value);
+		} else if (o) {
+			/* A plain flag from the table. */
+			if (o->flags & TOO_HARD)
+				uncacheable(&p, STAT_UNC_UNSUPPORTED_OPTION);
+			if (o->flags & NOT_COMPILE)
+				uncacheable(&p, STAT_UNC_NOT_A_COMPILE);
+			if (!handle_flag(&p, a) && !(o->flags & LINK_ONLY))
+				strvec_push(&inv->key_args, a);
+		} else if (!handle_flag(&p, a)) {
+			unknown_option(&p, a);
+		}
+	}
+
+	if (p.preprocess_only)
+		uncacheable(&p, STAT_UNC_PREPROCESSING);
+	else if (p.dep_only)
+		uncacheable(&p, STAT_UNC_DEPENDENCY_ONLY);
+	else if (!p.compile_only && !p.assemble_only)
+		uncacheable(&p, p.nr_sources ? STAT_UNC_LINKING : STAT_UNC_NO_SOURCE);
+	else if (p.nr_sources == 0)
+		uncacheable(&p, STAT_UNC_NO_SOURCE);
+	else if (p.nr_sources > 1)
+		uncacheable(&p, STAT_UNC_MULTIPLE_SOURCES);
+	if (inv->uncacheable)
+		goto out;
+	if (in_list(p.source_lang, header_languages, ZC_ARRAY_SIZE(header_languages))) {
+		uncacheable(&p, STAT_UNC_PCH_CREATION);
+		goto out;
+	}
+	inv->language = in_list(p.source_lang, cacheable_languages,
+				ZC_ARRAY_SIZE(cacheable_languages));
+	if (!inv->language) {
+		uncacheable(&p, STAT_UNC_UNSUPPORTED_LANGUAGE);
+		goto out;
+	}
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(unsupported_env); i++)
+		if (getenv(unsupported_env[i]))
+			uncacheable(&p, STAT_UNC_UNSUPPORTED_ENVIRONMENT);
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(hashed_env); i++) {
+		const char *v = getenv(hashed_env[i]);
+		if (v)
+			strvec_pushf(&inv->key_env, "%s=%s", hashed_env[i], v);
+	}
+	strvec_pushf(&inv->key_args, "-x%s", inv->language);
+	plan_outputs(&p);
+out:
+	strvec_clear(&p.prefix_maps);
+	return 0;
+}
+
+static void gcc_miss_argv(const struct invocation *inv, const char *depfile,
+			  bool stderr_is_tty, struct strvec *out)
+{
+	strvec_pushv(out, inv->orig_argv.v, inv->orig_argv.nr);
+	/* Appended last so they win; the user's own depfile, when complete,
+	 * already lists what was read. */
+	if (depfile) {
+		strvec_push(out, "-MD");
+		strvec_push(out, "-MF");
+		strvec_push(out, depfile);
+	}
+	if (stderr_is_tty && !inv->color_explicit)
+		strvec_push(out, "-fdiagnostics-color=always");
+}
+
+/* For -MMD: a preprocessing pass that lists every file read. */
+static void gcc_full_deps_argv(const struct invocation *inv, const char *depfile,
+			       struct strvec *out)
+{
+	strvec_push(out, inv->orig_argv.v[0]);
+	for (size_t i = 1; i < inv->args.nr; i++) {
+		const char *a = inv->args.v[i];
+		const char *value;
+		const struct gcc_option *o = gcc_find_option(a, &value);
+		bool drop = !strcmp(a, "-c") || !strcmp(a, "-S") || !strcmp(a, "-MD") ||
+			    !strcmp(a, "-MMD") || !strcmp(a, "-MP") || starts_with(a, "-gsplit-dwarf") ||
+			    !strcmp(a, "--coverage") || !strcmp(a, "-ftest-coverage") ||
+			    !strcmp(a, "-fstack-usage");
+		bool has_sep = o && !value && (o->flags & TAKES_ARG);
+		if (o && (!strcmp(o->name, "-o") || !strcmp(o->name, "-MF") || !strcmp(o->name, "-MT") ||
+			  !strcmp(o->name, "-MQ") || !strcmp(o->name, "--serialize-diagnostics")))
+			drop = true;
+		if (!drop)
+			strvec_push(out, a);
+		if (has_sep && i + 1 < inv->args.nr) {
+			if (!drop)
+				strvec_push(out, inv->args.v[i + 1]);
+			i++;
+		}
+	}
+	strvec_push(out, "-M");
+	strvec_push(out, "-MF");
+	strvec_push(out, depfile);
+}
+
+static void gcc_search_query_argv(const struct invocation *inv, struct strvec *out)
+{
+	strvec_push(out, inv->orig_argv.v[0]);
+	for (size_t i = 1; i < inv->args.nr; i++) {
+		const char *a = inv->args.v[i];
+		const char *value;
+		const struct gcc_option *o = gcc_find_option(a, &value);
+		bool has_sep = o && !value && (o->flags & TAKES_ARG);
+
+		if (o && (o->flags & SEARCH)) {
+			strvec_push(out, a);
+			if (has_sep && i + 1 < inv->args.nr)
+				strvec_push(out, inv->args.v[i + 1]);
+		} else if (!o && (starts_with(a, "-m") || starts_with(a, "--sysroot=") ||
+				  starts_with(a, "-std="))) {
+			strvec_push(out, a);
+		}
+		if (has_sep)
+			i++;
+	}
+	strvec_pushf(out, "-x%s", inv->language);
+	strvec_push(out, "-E");
+	strvec_push(out, "-v");
+	strvec_push(out, "/dev/null");
+	strvec_push(out, "-o");
+	strvec_push(out, "/dev/null");
+}
+
+static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len)
+{
+	if (memmem(data, len, "__TIMESTAMP__", 13))
+		return STAT_UNC_TIME_MACROS;
+	if ((memmem(data, len, "__DATE__", 8) || memmem(data, len, "__TIME__", 8))) {
+		/* SOURCE_DATE_EPOCH pins both (and is in the key). */
+		for (size_t i = 0; i < inv->key_env.nr; i++)
+			if (starts_with(inv->key_env.v[i], "SOURCE_DATE_EPOCH="))
+				goto incbin;
+		return STAT_UNC_TIME_MACROS;
+	}
+incbin:
+	if (memmem(data, len, ".incbin", 7))
+		return STAT_UNC_INCBIN;
+	return 0;
+}
+
+const struct compiler_family gcc_family = {
+	.name = "gcc",
+	.analyse = gcc_analyse,
+	.miss_argv = gcc_miss_argv,
+	.full_deps_argv = gcc_full_deps_argv,
+	.search_query_argv = gcc_search_query_argv,
+	.parse_search_output = parse_cpp_search_output,
+	.scan_input = gcc_scan_input,
+};
+
+const struct compiler_family clang_family = {
+	.name = "clang",
+	.analyse = gcc_analyse,
+	.miss_argv = gcc_miss_argv,
+	.full_deps_argv = gcc_full_deps_argv,
+	.search_query_argv = gcc_search_query_argv,
+	.parse_search_output = parse_cpp_search_output,
+	.scan_input = gcc_scan_input,
+};

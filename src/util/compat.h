@@ -1,0 +1,25 @@
+/*
+ * compat.h - the first include of every source file.
+ *
+ * Owns the feature-test macros and the few attributes the code base uses, so
+ * that a port to another platform starts here.
+ */
+#ifndef ZC_COMPAT_H
+#define ZC_COMPAT_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZC_NORETURN __attribute__((noreturn))
+#define ZC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define ZC_UNUSED __attribute__((unused))
+#define ZC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#include "banned.h"
+
+#endif

@@ -1,0 +1,199 @@
+#include "compat.h"
+#include "fs.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+ssize_t read_in_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t write_in_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int read_fd(int fd, struct strbuf *sb, size_t max_size)
+{
+	struct stat st;
+	size_t hint = 8192;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		hint = (size_t)st.st_size + 1;
+	for (;;) {
+		if (sb->len > max_size)
+			return error("file larger than %zu bytes", max_size);
+		strbuf_grow(sb, hint);
+		ssize_t n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return error("read failed:");
+		if (n == 0)
+			break;
+		strbuf_setlen(sb, sb->len + (size_t)n);
+		hint = 65536;
+	}
+	return sb->len > max_size ? error("file larger than %zu bytes", max_size) : 0;
+}
+
+int read_file(const char *path, struct strbuf *sb, size_t max_size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return error("cannot open '%s':", path);
+	ret = read_fd(fd, sb, max_size);
+	close(fd);
+	return ret;
+}
+
+int create_temp_file(const char *dir, const char *prefix, struct strbuf *path)
+{
+	int fd;
+
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/%sXXXXXX", dir, prefix);
+	fd = mkostemp(path->buf, O_CLOEXEC);
+	if (fd < 0)
+		return error("cannot create a temporary file in '%s':", dir);
+	return fd;
+}
+
+int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
+		      size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd = -1, ret = -1;
+	mode_t mask;
+
+	fd = create_temp_file(tmp_dir, "w.", &tmp);
+	if (fd < 0)
+		goto out;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, mode & ~mask) < 0) {
+		error("cannot chmod '%s':", tmp.buf);
+		goto out;
+	}
+	if (write_in_full(fd, data, len) < 0) {
+		error("cannot write '%s':", tmp.buf);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error("cannot close '%s':", tmp.buf);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0) {
+		error("cannot rename '%s' to '%s':", tmp.buf, path);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret && tmp.len)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			ret = error("cannot create directory '%s':", p);
+			break;
+		}
+		*s = saved;
+		if (!saved)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+bool path_is_absolute(const char *path)
+{
+	return path[0] == '/';
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	if (!dir || !*dir || path_is_absolute(name))
+		return xstrdup(name);
+	size_t dl = strlen(dir);
+	return xasprintf("%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", name);
+}
+
+const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+char *path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+char *get_cwd(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd) {
+		error("cannot get the current directory:");
+		return NULL;
+	}
+	return cwd;
+}
+
+int unlink_if_exists(const char *path)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		return error("cannot remove '%s':", path);
+	return 0;
+}

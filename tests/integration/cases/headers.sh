@@ -1,0 +1,225 @@
+# headers: the manifest covers every include file by content, and a header
+# created later where the compiler would find it first is never missed.
+
+test_header_change() {
+	echo 'int h = 1;' >h.h
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	zc gcc -c a.c
+	expect_counts 1 1
+	echo 'int h = 2;' >h.h
+	settle
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 1 2
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 2 2
+	# the first content again: the first entry hits
+	echo 'int h = 1;' >h.h
+	settle
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 3 2
+}
+
+# Same size, same mtime second: the content decides, not the stat data.
+test_header_same_size_change() {
+	echo 'int h = 1;' >h.h
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	zc gcc -c a.c
+	expect_counts 1 1
+	echo 'int h = 7;' >h.h
+	settle
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 1 2
+}
+
+test_nested_header_change() {
+	mkfile inc/outer.h <<<'#include "inner.h"'
+	mkfile inc/inner.h <<<'int inner = 1;'
+	printf '%s\n' '#include <outer.h>' 'int f(void) { return inner; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_counts 1 1
+	echo 'int inner = 22;' >inc/inner.h
+	settle
+	ref gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_like_ref
+	expect_counts 1 2
+}
+
+test_header_removed() {
+	echo 'int h = 1;' >h.h
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	rm h.h
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat hits 0
+}
+
+# -Ia -Ib: x.h is found in b/ and cached; then a/x.h appears. The compiler
+# now uses a/x.h, so must zccache (ccache's direct mode misses this).
+shadowing() {
+	local inc=$1
+	mkdir -p a
+	mkfile b/x.h <<<'int x = 2;'
+	printf '%s\n' "#include $inc" 'int f(void) { return x; }' >src.c
+	settle
+	outputs src.o
+	zc gcc -c src.c -Ia -Ib
+	zc gcc -c src.c -Ia -Ib
+	expect_counts 1 1
+	echo 'int x = 1;' >a/x.h
+	settle
+	ref gcc -c src.c -Ia -Ib
+	zc gcc -c src.c -Ia -Ib
+	expect_like_ref
+	expect_stat hits 1
+	zc gcc -c src.c -Ia -Ib
+	expect_like_ref
+	# and after removing it again, the b/x.h result is right again
+	rm a/x.h
+	settle
+	ref gcc -c src.c -Ia -Ib
+	zc gcc -c src.c -Ia -Ib
+	expect_like_ref
+}
+
+test_shadowing_quote() { shadowing '"x.h"'; }
+test_shadowing_angle() { shadowing '<x.h>'; }
+
+test_shadowing_clang() {
+	require_cmd clang
+	mkdir -p a
+	mkfile b/x.h <<<'int x = 2;'
+	printf '%s\n' '#include "x.h"' 'int f(void) { return x; }' >src.c
+	settle
+	outputs src.o
+	zc clang -c src.c -Ia -Ib
+	zc clang -c src.c -Ia -Ib
+	expect_counts 1 1
+	echo 'int x = 1;' >a/x.h
+	settle
+	ref clang -c src.c -Ia -Ib
+	zc clang -c src.c -Ia -Ib
+	expect_like_ref
+	expect_stat hits 1
+}
+
+# -iquote and -isystem directories shadow the same way.
+test_shadowing_iquote_isystem() {
+	mkdir -p q s
+	mkfile sys/y.h <<<'int y = 2;'
+	printf '%s\n' '#include "y.h"' 'int f(void) { return y; }' >src.c
+	settle
+	outputs src.o
+	zc gcc -c src.c -iquote q -isystem s -isystem sys
+	zc gcc -c src.c -iquote q -isystem s -isystem sys
+	expect_counts 1 1
+	echo 'int y = 3;' >s/y.h
+	settle
+	ref gcc -c src.c -iquote q -isystem s -isystem sys
+	zc gcc -c src.c -iquote q -isystem s -isystem sys
+	expect_like_ref
+	echo 'int y = 4;' >q/y.h
+	settle
+	ref gcc -c src.c -iquote q -isystem s -isystem sys
+	zc gcc -c src.c -iquote q -isystem s -isystem sys
+	expect_like_ref
+	expect_stat hits 1
+}
+
+# A quote include is looked up in the source's own directory first: a header
+# created there later shadows the one found through -I.
+test_shadowing_source_directory() {
+	mkfile src/a.c <<<'#include "x.h"
+int f(void) { return x; }'
+	mkfile inc/x.h <<<'int x = 2;'
+	settle
+	outputs a.o
+	zc gcc -c src/a.c -Iinc
+	zc gcc -c src/a.c -Iinc
+	expect_counts 1 1
+	echo 'int x = 1;' >src/x.h
+	settle
+	ref gcc -c src/a.c -Iinc
+	zc gcc -c src/a.c -Iinc
+	expect_like_ref
+	expect_stat hits 1
+}
+
+# The same for a header included from a header: its directory comes first.
+test_shadowing_includer_directory() {
+	mkfile inc/outer.h <<<'#include "inner.h"'
+	mkfile inc2/inner.h <<<'int inner = 2;'
+	printf '%s\n' '#include <outer.h>' 'int f(void) { return inner; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc -Iinc2
+	zc gcc -c a.c -Iinc -Iinc2
+	expect_counts 1 1
+	echo 'int inner = 1;' >inc/inner.h
+	settle
+	ref gcc -c a.c -Iinc -Iinc2
+	zc gcc -c a.c -Iinc -Iinc2
+	expect_like_ref
+	expect_stat hits 1
+}
+
+# __has_include of a file that does not exist yet.
+test_has_include_created_later() {
+	printf '%s\n' '#if __has_include("opt.h")' '#include "opt.h"' '#else' \
+		'#define OPT 0' '#endif' 'int opt = OPT;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	zc gcc -c a.c
+	expect_counts 1 1
+	echo '#define OPT 5' >opt.h
+	settle
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat hits 1
+}
+
+# A header modified just before the compile is not stored (its content may
+# not be what the compiler read).
+test_modified_during_compile() {
+	echo 'int h = 1;' >h.h
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	echo 'int h = 2;' >h.h
+	outputs a.o
+	ref gcc -c a.c
+	echo 'int h = 2;' >h.h
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat modified_during_compile 1
+	expect_entries r 0
+	settle
+	zc gcc -c a.c
+	expect_like_ref
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat hits 1
+}

@@ -1,0 +1,245 @@
+# outputs: every file a compile writes comes back on a hit, byte-identical,
+# not a hard link into the store, with the mode the umask gives and a fresh
+# mtime.
+
+source_with_header() {
+	mkfile inc/h.h <<<'#define H_VALUE 3'
+	printf '%s\n' '#include <stdio.h>' '#include "h.h"' \
+		'int f(int x) { return x + H_VALUE; }' \
+		'int main(void) { printf("%d\n", f(1)); return 0; }' >a.c
+	settle
+}
+
+# miss_then_hit CMD...: ref, miss and hit of the same compile, each like ref.
+miss_then_hit() {
+	ref "$@"
+	zc "$@"
+	expect_like_ref
+	expect_counts 0 1
+	zc "$@"
+	expect_like_ref
+	expect_counts 1 1
+}
+
+test_depfile_md_mf() {
+	source_with_header
+	outputs a.o a.d
+	miss_then_hit gcc -c a.c -Iinc -MD -MF a.d
+}
+
+test_depfile_mmd_mf() {
+	source_with_header
+	outputs a.o a.d
+	miss_then_hit gcc -c a.c -Iinc -MMD -MF a.d
+	expect_not_contains a.d stdio.h
+}
+
+# -MD without -MF: the depfile is named after the object.
+test_depfile_default_name() {
+	source_with_header
+	mkdir -p obj
+	outputs obj/b.o obj/b.d
+	miss_then_hit gcc -c a.c -Iinc -MD -o obj/b.o
+}
+
+test_depfile_default_name_no_o() {
+	source_with_header
+	outputs a.o a.d
+	miss_then_hit gcc -c a.c -Iinc -MD
+}
+
+test_depfile_mt_mq_mp() {
+	source_with_header
+	outputs a.o deps.d
+	miss_then_hit gcc -c a.c -Iinc -MD -MF deps.d -MT 'first$target' -MQ 'quoted$target' -MP
+}
+
+test_depfile_clang() {
+	require_cmd clang
+	source_with_header
+	outputs a.o a.d
+	miss_then_hit clang -c a.c -Iinc -MD -MF a.d
+}
+
+# A hit for another -o gets the depfile the compiler would have written for
+# that -o (its target is the new object), not the stored one.
+test_depfile_target_rewritten() {
+	source_with_header
+	mkdir -p x y
+	outputs x/a.o a.d
+	zc gcc -c a.c -Iinc -MD -MF a.d -o x/a.o
+	expect_counts 0 1
+	outputs y/a.o a.d
+	ref gcc -c a.c -Iinc -MD -MF a.d -o y/a.o
+	expect_contains "$T/.ref/1" "y/a.o:"
+	zc gcc -c a.c -Iinc -MD -MF a.d -o y/a.o
+	expect_like_ref
+	expect_counts 1 1
+}
+
+test_depfile_default_name_target_rewritten() {
+	source_with_header
+	mkdir -p x y
+	outputs x/a.o x/a.d
+	zc gcc -c a.c -Iinc -MMD -o x/a.o
+	expect_counts 0 1
+	outputs y/a.o y/a.d
+	ref gcc -c a.c -Iinc -MMD -o y/a.o
+	zc gcc -c a.c -Iinc -MMD -o y/a.o
+	expect_like_ref
+	expect_counts 1 1
+}
+
+# A depfile as make would use it: the same compile with and without -MD
+# must not serve an entry lacking the depfile.
+test_depfile_added_later() {
+	source_with_header
+	outputs a.o
+	zc gcc -c a.c -Iinc
+	outputs a.o a.d
+	ref gcc -c a.c -Iinc -MD -MF a.d
+	zc gcc -c a.c -Iinc -MD -MF a.d
+	expect_like_ref
+	zc gcc -c a.c -Iinc -MD -MF a.d
+	expect_like_ref
+}
+
+test_split_dwarf() {
+	source_with_header
+	outputs a.o a.dwo
+	miss_then_hit gcc -c a.c -Iinc -g -gsplit-dwarf -o a.o
+	expect_exists a.dwo
+}
+
+test_split_dwarf_clang() {
+	require_cmd clang
+	source_with_header
+	outputs a.o a.dwo
+	miss_then_hit clang -c a.c -Iinc -g -gsplit-dwarf -o a.o
+}
+
+# --coverage stamps the .gcno and the object with a per-compile value, so
+# two bare compiles differ: the hit must equal the miss that stored it.
+test_coverage_gcno() {
+	source_with_header
+	outputs a.o a.gcno
+	zc gcc -c a.c -Iinc --coverage -o a.o
+	[ "$(cat "$T/.cap/zc.rc")" = 0 ] || fail "compile failed: $(cat "$T/.cap/zc.err")"
+	expect_exists a.gcno
+	save_outputs "$T/.miss"
+	zc gcc -c a.c -Iinc --coverage -o a.o
+	expect_outputs_like "$T/.miss"
+	expect_counts 1 1
+	expect_not_hardlink a.o a.gcno
+}
+
+test_ftest_coverage() {
+	source_with_header
+	outputs a.o a.gcno
+	zc gcc -c a.c -Iinc -ftest-coverage -o a.o
+	expect_exists a.gcno
+	save_outputs "$T/.miss"
+	zc gcc -c a.c -Iinc -ftest-coverage -o a.o
+	expect_outputs_like "$T/.miss"
+	expect_counts 1 1
+}
+
+test_stack_usage() {
+	source_with_header
+	outputs a.o a.su
+	miss_then_hit gcc -c a.c -Iinc -fstack-usage -o a.o
+	expect_exists a.su
+}
+
+test_serialize_diagnostics() {
+	require_cmd clang
+	warning_c_source >a.c
+	settle
+	outputs a.o a.dia
+	miss_then_hit clang -c a.c -Wall --serialize-diagnostics a.dia
+	expect_exists a.dia
+}
+
+test_assembly_output() {
+	source_with_header
+	outputs a.s
+	miss_then_hit gcc -S a.c -Iinc
+	outputs out.s
+	ref gcc -S a.c -Iinc -o out.s
+	zc gcc -S a.c -Iinc -o out.s
+	expect_like_ref
+	zc gcc -S a.c -Iinc -o out.s
+	expect_like_ref
+}
+
+# Everything at once, then the properties of the restored files.
+all_outputs_args() {
+	echo gcc -c a.c -Iinc -g -gsplit-dwarf -fstack-usage -MD -MF a.d -o a.o
+}
+
+test_restored_not_hardlinks() {
+	source_with_header
+	outputs a.o a.d a.dwo a.su
+	# shellcheck disable=SC2046
+	miss_then_hit $(all_outputs_args)
+	expect_not_hardlink a.o a.d a.dwo a.su
+	# An in-place edit of a restored file must not reach the store.
+	echo garbage >>a.o
+	# shellcheck disable=SC2046
+	zc $(all_outputs_args)
+	expect_like_ref
+	expect_counts 2 1
+}
+
+restored_mode() {
+	local mask=$1 mode=$2 i
+	source_with_header
+	outputs a.o a.d a.dwo a.su
+	# shellcheck disable=SC2046
+	zc $(all_outputs_args)
+	umask "$mask"
+	# shellcheck disable=SC2046
+	ref $(all_outputs_args)
+	# shellcheck disable=SC2046
+	zc $(all_outputs_args)
+	expect_like_ref
+	expect_counts 1 1
+	for i in 0 1 2 3; do
+		expect_mode "$T/.ref/$i" "$mode" # what the compiler gives
+	done
+	for f in a.o a.d a.dwo a.su; do
+		expect_mode "$f" "$mode"
+	done
+}
+
+test_restored_mode_umask_022() { restored_mode 022 644; }
+test_restored_mode_umask_077() { restored_mode 077 600; }
+
+test_restored_fresh_mtime() {
+	source_with_header
+	outputs a.o a.d a.dwo a.su
+	# shellcheck disable=SC2046
+	zc $(all_outputs_args)
+	sleep 0.05
+	touch stamp
+	sleep 0.05
+	# shellcheck disable=SC2046
+	zc $(all_outputs_args)
+	expect_counts 1 1
+	expect_newer a.o stamp
+	expect_newer a.d stamp
+	expect_newer a.dwo stamp
+	expect_newer a.su stamp
+}
+
+# A hit overwrites an existing (stale) output file rather than failing.
+test_hit_overwrites_existing_output() {
+	source_with_header
+	outputs a.o
+	ref gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	echo stale >a.o
+	zc_keep gcc -c a.c -Iinc
+	expect_like_ref
+	expect_counts 1 1
+}

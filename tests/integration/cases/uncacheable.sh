@@ -1,0 +1,209 @@
+# uncacheable: each invocation zccache cannot cache runs the real compiler
+# unchanged (same stdout, stderr, exit code, outputs) and counts its reason.
+
+simple_source() {
+	warning_c_source >a.c
+	settle
+}
+
+# passthrough REASON CMD...: ref and zc of CMD are alike and only REASON
+# moved; run twice to be sure nothing was stored.
+passthrough() {
+	local reason=$1
+	shift
+	ref "$@"
+	zc "$@"
+	expect_like_ref
+	expect_uncacheable "$reason"
+	zc "$@"
+	expect_like_ref
+	expect_stat "uncacheable.$reason" 2
+	expect_counts 0 0
+}
+
+test_linking() {
+	simple_source
+	outputs prog
+	passthrough linking gcc a.c -Wall -o prog
+}
+
+test_linking_objects() {
+	simple_source
+	gcc -c a.c
+	outputs prog
+	passthrough linking gcc a.o -o prog
+}
+
+test_preprocessing() {
+	simple_source
+	outputs
+	passthrough preprocessing gcc -E a.c
+}
+
+test_preprocessing_to_file() {
+	simple_source
+	outputs a.i
+	passthrough preprocessing gcc -E a.c -o a.i
+}
+
+test_multiple_sources() {
+	simple_source
+	echo 'int g(void) { return 1; }' >b.c
+	settle
+	outputs a.o b.o
+	passthrough multiple_sources gcc -c a.c b.c
+}
+
+test_no_source() {
+	outputs a.o
+	passthrough no_source gcc -c -o a.o
+}
+
+test_stdin_source() {
+	simple_source
+	outputs s.o
+	ref gcc -x c -c - -o s.o <a.c
+	zc gcc -x c -c - -o s.o <a.c
+	expect_like_ref
+	expect_uncacheable stdin_source
+}
+
+test_dependency_only_M() {
+	mkfile h.h <<<'int h;'
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	outputs
+	passthrough dependency_only gcc -M a.c
+}
+
+test_dependency_only_MM_MF() {
+	mkfile h.h <<<'int h;'
+	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.d
+	passthrough dependency_only gcc -MM -MF a.d a.c
+}
+
+test_save_temps() {
+	simple_source
+	outputs a.o a.i a.s
+	passthrough save_temps gcc -c -save-temps a.c
+}
+
+test_bad_response_file() {
+	simple_source
+	outputs a.o
+	passthrough bad_response_file gcc @nosuch.rsp -c a.c
+}
+
+test_bad_nested_response_file() {
+	simple_source
+	echo '-c a.c @nosuch.rsp' >args.rsp
+	outputs a.o
+	passthrough bad_response_file gcc @args.rsp
+}
+
+test_time_macros_date() {
+	printf '%s\n' 'const char *built = __DATE__;' >a.c
+	settle
+	outputs a.o
+	passthrough time_macros gcc -c a.c
+}
+
+test_time_macros_time() {
+	printf '%s\n' 'const char *built = __TIME__;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	[ "$(cat "$T/.cap/zc.rc")" = 0 ] || fail "compile failed"
+	expect_uncacheable time_macros
+}
+
+test_time_macros_timestamp() {
+	printf '%s\n' 'const char *built = __TIMESTAMP__;' >a.c
+	settle
+	outputs a.o
+	passthrough time_macros gcc -c a.c
+}
+
+# A time macro in a header counts too.
+test_time_macros_in_header() {
+	echo 'static const char *built = __DATE__;' >when.h
+	printf '%s\n' '#include "when.h"' 'const char *get(void) { return built; }' >a.c
+	settle
+	outputs a.o
+	passthrough time_macros gcc -c a.c
+}
+
+# With SOURCE_DATE_EPOCH the macros are pinned: cacheable, and a different
+# SOURCE_DATE_EPOCH is a different result.
+test_time_macros_source_date_epoch() {
+	printf '%s\n' 'const char *d = __DATE__;' 'const char *t = __TIME__;' >a.c
+	settle
+	outputs a.o
+	export SOURCE_DATE_EPOCH=1000000000
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 1 1
+	expect_stat time_macros 0
+	export SOURCE_DATE_EPOCH=1100000000
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat hits 1
+}
+
+test_profile_use() {
+	simple_source
+	outputs a.o
+	passthrough profile_use gcc -c -fprofile-use a.c
+}
+
+test_pch_creation_header_source() {
+	echo 'int pch_value(void);' >x.h
+	settle
+	outputs x.h.gch
+	passthrough pch_creation gcc -c x.h
+}
+
+test_pch_creation_x_c_header() {
+	echo 'int pch_value(void);' >x.h
+	settle
+	outputs x.gch
+	passthrough pch_creation gcc -x c-header x.h -o x.gch
+}
+
+test_incbin() {
+	printf 'some binary data' >data.bin
+	printf '%s\n' '__asm__(".section .rodata\n.globl blob\nblob:\n.incbin \"data.bin\"\n.previous");' >a.c
+	settle
+	outputs a.o
+	passthrough incbin gcc -c a.c
+}
+
+test_output_to_stdout() {
+	simple_source
+	outputs
+	passthrough output_to_stdout gcc -c a.c -o -
+}
+
+test_output_dev_null() {
+	simple_source
+	outputs
+	passthrough non_regular_output gcc -c a.c -Wall -o /dev/null
+}
+
+# A source modified just before the compile is not stored.
+test_modified_during_compile() {
+	outputs a.o
+	warning_c_source >a.c
+	ref gcc -c a.c -Wall
+	warning_c_source >a.c
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_stat modified_during_compile 1
+	expect_entries r 0
+}
