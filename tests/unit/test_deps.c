@@ -1,0 +1,125 @@
+/* Dependency files, include search chains and shadowing candidates. */
+#include "unit.h"
+#include "compiler/depfile.h"
+#include "compiler/includes.h"
+
+static void test_prerequisites(void **state)
+{
+	struct strvec v = STRVEC_INIT;
+	const char *text = "out/a.o: src/a.c /usr/include/stdio.h \\\n"
+			   " inc/with\\ space.h money$$.h hash\\#.h\n"
+			   "/usr/include/stdio.h:\n";
+	(void)state;
+
+	assert_int_equal(depfile_prerequisites(text, strlen(text), &v), 0);
+	assert_int_equal(v.nr, 5);
+	assert_string_equal(v.v[0], "src/a.c");
+	assert_string_equal(v.v[1], "/usr/include/stdio.h");
+	assert_string_equal(v.v[2], "inc/with space.h");
+	assert_string_equal(v.v[3], "money$.h");
+	assert_string_equal(v.v[4], "hash#.h");
+	strvec_clear(&v);
+	assert_int_equal(depfile_prerequisites("garbage", 7, &v), -1);
+	strvec_clear(&v);
+}
+
+static void test_retarget(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *text = "old.o: a.c a.h\n";
+	(void)state;
+
+	assert_int_equal(depfile_retarget(text, strlen(text), "old.o", "dir/new.o", &out), 0);
+	assert_string_equal(out.buf, "dir/new.o: a.c a.h\n");
+	strbuf_reset(&out);
+	/* Not written for that target: refuse rather than guess. */
+	assert_int_equal(depfile_retarget(text, strlen(text), "other.o", "n.o", &out), -1);
+	strbuf_reset(&out);
+	assert_int_equal(depfile_retarget("a b.o: x\n", 9, "a b.o", "c.o", &out), -1);
+	assert_int_equal(depfile_retarget("a\\ b.o: x\n", 10, "a b.o", "c d.o", &out), 0);
+	assert_string_equal(out.buf, "c\\ d.o: x\n");
+	strbuf_release(&out);
+}
+
+static void test_parse_search_output(void **state)
+{
+	struct search_dirs d = SEARCH_DIRS_INIT, back = SEARCH_DIRS_INIT;
+	struct strbuf ser = STRBUF_INIT;
+	const char *text =
+		"ignoring nonexistent directory \"gen\"\n"
+		"#include \"...\" search starts here:\n"
+		" q\n"
+		"#include <...> search starts here:\n"
+		" a\n"
+		" b\n"
+		" /usr/include\n"
+		"End of search list.\n";
+	(void)state;
+
+	assert_int_equal(parse_cpp_search_output(text, &d), 0);
+	assert_int_equal(d.chain.nr, 4);
+	assert_string_equal(d.chain.v[0], "q");
+	assert_string_equal(d.chain.v[3], "/usr/include");
+	assert_int_equal(d.missing.nr, 1);
+	search_dirs_serialize(&d, &ser);
+	assert_int_equal(search_dirs_deserialize(ser.buf, ser.len, &back), 0);
+	assert_int_equal(back.chain.nr, 4);
+	assert_string_equal(back.missing.v[0], "gen");
+	assert_int_equal(parse_cpp_search_output("no list here\n", &back), -1);
+	search_dirs_release(&d);
+	search_dirs_release(&back);
+	strbuf_release(&ser);
+}
+
+static bool contains(const struct strvec *v, const char *s)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+static void test_shadow_candidates(void **state)
+{
+	struct search_dirs d = SEARCH_DIRS_INIT;
+	struct strvec out = STRVEC_INIT;
+	(void)state;
+
+	strvec_push(&d.chain, "a");
+	strvec_push(&d.chain, "b");
+	strvec_push(&d.chain, "/usr/include");
+	strvec_push(&d.missing, "gen");
+	char *inputs[] = { "src/main.c", "b/x.h", "/usr/include/stdio.h", "b/sub/y.h", "a/first.h" };
+	shadow_candidates(&d, inputs, 5, &out);
+	/* x.h was found in b: a/x.h would have been found first. */
+	assert_true(contains(&out, "a/x.h"));
+	/* ... and so would the includer's directory, and a missing dir. */
+	assert_true(contains(&out, "src/x.h"));
+	assert_true(contains(&out, "gen/x.h"));
+	assert_true(contains(&out, "a/sub/y.h"));
+	assert_true(contains(&out, "a/stdio.h"));
+	assert_true(contains(&out, "b/stdio.h"));
+	/* Never the header itself, nor a directory searched after it. */
+	assert_false(contains(&out, "b/x.h"));
+	assert_false(contains(&out, "b/first.h"));
+	assert_false(contains(&out, "/usr/include/stdio.h"));
+	/* A precompiled first header would be used instead. */
+	assert_true(contains(&out, "b/x.h.gch"));
+	/* No duplicates. */
+	for (size_t i = 0; i < out.nr; i++)
+		for (size_t j = i + 1; j < out.nr; j++)
+			assert_string_not_equal(out.v[i], out.v[j]);
+	strvec_clear(&out);
+	search_dirs_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prerequisites),
+		cmocka_unit_test(test_retarget),
+		cmocka_unit_test(test_parse_search_output),
+		cmocka_unit_test(test_shadow_candidates),
+	};
+	return cmocka_run_group_tests_name("deps", tests, NULL, NULL);
+}
