@@ -88,6 +88,7 @@ static void test_shadow_candidates(void **state)
 	strvec_push(&d.chain, "a");
 	strvec_push(&d.chain, "b");
 	strvec_push(&d.chain, "/usr/include");
+	strvec_push(&d.chain, "after");
 	strvec_push(&d.missing, "gen");
 	char *inputs[] = { "src/main.c", "b/x.h", "/usr/include/stdio.h", "b/sub/y.h", "a/first.h" };
 	shadow_candidates(&d, inputs, 5, &out);
@@ -101,7 +102,8 @@ static void test_shadow_candidates(void **state)
 	assert_true(contains(&out, "b/stdio.h"));
 	/* Never the header itself, nor a directory searched after it. */
 	assert_false(contains(&out, "b/x.h"));
-	assert_false(contains(&out, "b/first.h"));
+	assert_false(contains(&out, "after/x.h"));
+	assert_false(contains(&out, "after/first.h"));
 	assert_false(contains(&out, "/usr/include/stdio.h"));
 	/* A precompiled first header would be used instead. */
 	assert_true(contains(&out, "b/x.h.gch"));
