@@ -102,6 +102,18 @@ tool_wipe() { # empty the tool's cache
 	if [ -n "${T_DIR[$1]}" ]; then rm -rf "${T_DIR[$1]}"; fi
 	tool_setup "$1"
 }
+# drop_tool NAME WHY LOG: a tool that fails is taken out of the rest of the
+# run (loudly, and named in the report) instead of ending the run.
+declare -A DROPPED
+drop_tool() {
+	say "bench: $1: $2; dropping ${T_LABEL[$1]} from the rest of the run:"
+	tail -n 15 "$3" | sed 's/^/    /' >&2
+	DROPPED[$1]=$2
+	tool_teardown "$1"
+	local -a keep=() x
+	for x in "${TOOLS[@]}"; do [ "$x" = "$1" ] || keep+=("$x"); done
+	TOOLS=("${keep[@]}")
+}
 tool_hits() { "${T_STATS[$1]}" "$1" get 2>/dev/null || true; }
 tool_zero() { "${T_STATS[$1]}" "$1" zero >/dev/null 2>&1 || true; }
 
@@ -333,6 +345,9 @@ int main()
 	return 0;
 }
 EOF
+	# Sources older than a second, as in a real build: a cache may (rightly)
+	# refuse to store a compile whose input was modified just before it.
+	touch -d '-1 minute' "$w/small.c" "$w/heavy.cpp"
 	cd "$w"
 	local file comp args lang
 	for file in small.c heavy.cpp; do
@@ -343,15 +358,17 @@ EOF
 		local t count
 		for t in "${TOOLS[@]}"; do
 			mkdir -p "out/$t"
+			read -ra cmd <<<"${T_LAUNCH[$t]} $comp $args -o out/$t/$obj"
+			# priming compile (a miss that fills the cache), untimed
+			if tool_env "$t" "${cmd[@]}" >/dev/null 2>"$TMP/prime.err"; then tool_zero "$t"
+			else drop_tool "$t" "priming compile of $file failed" "$TMP/prime.err"; fi
+		done
+		for t in "${TOOLS[@]}"; do
 			read -ra e <<<"${T_ENV[$t]}"
 			read -ra cmd <<<"${T_LAUNCH[$t]} $comp $args -o out/$t/$obj"
 			count=$N; [ "$t" = bare ] && count=$BARE_N
 			[ ${#specs[@]} -gt 0 ] && specs+=(:::)
 			specs+=("$t" "$count" "${e[@]}" "${cmd[@]}")
-			# priming compile (a miss that fills the cache), untimed
-			tool_env "$t" "${cmd[@]}" >/dev/null 2>"$TMP/prime.err" ||
-				{ say "bench: $t: priming compile failed:"; cat "$TMP/prime.err" >&2; exit 1; }
-			tool_zero "$t"
 		done
 		say "bench: workload 1, $lang: $N rounds ($comp $args -o X)"
 		"$TIMER" "$N" "${specs[@]}" >"$w/$file.samples"
@@ -404,13 +421,13 @@ workload2() {
 		[ -n "${T_LAUNCH[$t]}" ] && launch=(-DCMAKE_C_COMPILER_LAUNCHER="${T_LAUNCH[$t]}"
 			-DCMAKE_CXX_COMPILER_LAUNCHER="${T_LAUNCH[$t]}")
 		tool_env "$t" cmake -S "$GTEST_SRC" -B "$b" "${cmake_args[@]}" "${launch[@]}" >"$w/configure.log" 2>&1 ||
-			{ say "bench: $t: cmake configure failed:"; tail -n 20 "$w/configure.log" >&2; exit 1; }
+			{ drop_tool "$t" "cmake configure failed" "$w/configure.log"; return 1; }
 		tool_zero "$t"
 		sync
 		s=$EPOCHREALTIME
 		# shellcheck disable=SC2086
 		(cd "$b" && tool_env "$t" $build_cmd) >"$w/build.log" 2>&1 ||
-			{ say "bench: $t: $2 build failed:"; tail -n 20 "$w/build.log" >&2; exit 1; }
+			{ drop_tool "$t" "$2 build of googletest failed" "$w/build.log"; return 1; }
 		e=$EPOCHREALTIME
 		echo "$t-$2 $3 $(awk -v s="$s" -v e="$e" 'BEGIN{printf "%d", (e-s)*1e6}')" >>"$w/times"
 		local hm; hm=$(tool_hits "$t"); [ -n "$hm" ] && echo "${hm/ //}" >"$w/hits-$t-$2"
@@ -427,9 +444,10 @@ workload2() {
 		for phase in cold warm; do
 			for ((k = 0; k < nt; k++)); do
 				t=${tools[$(((rep + k) % nt))]}
+				[ -z "${DROPPED[$t]:-}" ] || continue
 				[ "$phase" = cold ] && tool_wipe "$t"
 				say "bench:   rep $((rep + 1))/$R $phase ${T_LABEL[$t]}"
-				build_once "$t" "$phase" "$rep"
+				build_once "$t" "$phase" "$rep" || true
 			done
 		done
 	done
@@ -440,6 +458,7 @@ workload2() {
 	{
 		printf 'tool\tcold\tcold x bare\twarm\twarm x bare\twarm x ccache\twarm hits/misses\n'
 		for t in "${tools[@]}"; do
+			[ -z "${DROPPED[$t]:-}" ] || continue
 			local c wm
 			c=$(field "$t-cold" 3 "$w/summary"); wm=$(field "$t-warm" 3 "$w/summary")
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${T_LABEL[$t]}" \
@@ -490,4 +509,10 @@ if [[ " ${TOOLS[*]} " == *" zccache"* ]]; then
 	targets | print_table "Targets (issue 4), from the medians above" | tee -a "$TMP/report.txt"
 	echo | tee -a "$TMP/report.txt"
 fi
+for t in "${!DROPPED[@]}"; do
+	echo "FAILED: ${T_LABEL[$t]}: ${DROPPED[$t]} (not in the tables from that point)" | tee -a "$TMP/report.txt"
+done
 echo "command: bench/bench.sh${ORIG_ARGS:+ $ORIG_ARGS}" | tee -a "$TMP/report.txt"
+
+# Non-zero exit if a tool failed and was dropped.
+[ ${#DROPPED[@]} -eq 0 ]

@@ -476,7 +476,7 @@ out:
 
 /* Hashes one input for the manifest; sets *reason when it cannot be cached. */
 static int record_file(struct cache *c, struct invocation *inv, const char *path,
-		       struct manifest_file *f, enum counter *reason)
+		       struct manifest_file *f, struct include_scan *scan, enum counter *reason)
 {
 	struct strbuf content = STRBUF_INIT;
 	struct stat st;
@@ -498,7 +498,7 @@ static int record_file(struct cache *c, struct invocation *inv, const char *path
 	}
 	if (digest_file(path, &f->digest, &content) < 0)
 		goto out;
-	*reason = inv->family->scan_input(inv, content.buf, content.len);
+	*reason = inv->family->scan_input(inv, content.buf, content.len, scan);
 	if (*reason)
 		zlog("not stored: '%s': %s", path, stat_label(*reason));
 	f->size = (uint64_t)st.st_size;
@@ -568,6 +568,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 {
 	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT;
 	struct search_dirs dirs = SEARCH_DIRS_INIT;
+	struct include_scan *scans = NULL;
 	struct include_set set = { 0 };
 	struct manifest old = { 0 };
 	struct strbuf records = STRBUF_INIT;
@@ -584,8 +585,9 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	if (read_inputs(inv, depfile, &inputs) < 0)
 		goto fail;
 	set.files = xcalloc(inputs.nr, sizeof(*set.files));
+	scans = xcalloc(inputs.nr, sizeof(*scans));
 	for (size_t i = 0; i < inputs.nr; i++) {
-		if (record_file(c, inv, inputs.v[i], &set.files[i], &reason) < 0) {
+		if (record_file(c, inv, inputs.v[i], &set.files[i], &scans[i], &reason) < 0) {
 			set.nr_files = i + 1;
 			goto fail;
 		}
@@ -603,7 +605,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
-	shadow_candidates(&dirs, inputs.v, inputs.nr, &candidates);
+	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
 	for (size_t i = 0; i < candidates.nr; i++) {
 		struct stat st;
 		/* One that exists now was passed over by the compiler already. */
@@ -643,6 +645,9 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 fail:
 	count(c, STAT_ERR_STORE_FAILED);
 out:
+	for (size_t i = 0; scans && i < inputs.nr; i++)
+		include_scan_release(&scans[i]);
+	free(scans);
 	manifest_release(&old);
 	include_set_release(&set);
 	search_dirs_release(&dirs);

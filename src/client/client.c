@@ -155,6 +155,14 @@ static int fallback_exec(struct invocation *inv, struct store *st, enum counter 
 	return 127;
 }
 
+/* For die(): whatever went wrong inside zccache, the compile still runs. */
+static char **die_argv;
+static void exec_on_die(void)
+{
+	log_close();
+	execv(die_argv[0], die_argv);
+}
+
 static void log_invocation(const struct invocation *inv)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -291,6 +299,8 @@ int client_main(int argc, char **argv)
 	strvec_push(&inv.orig_argv, compiler);
 	strvec_pushv(&inv.orig_argv, argv + 1, (size_t)argc - 1);
 	inv.family = family_for(argv[0], compiler);
+	die_argv = inv.orig_argv.v;
+	die_hook = exec_on_die;
 
 	int config_ok = config_load(&cfg);
 	log_open(cfg.log_file);

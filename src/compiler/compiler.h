@@ -69,6 +69,7 @@ struct invocation {
 };
 
 struct search_dirs;
+struct include_scan;
 
 struct compiler_family {
 	const char *name; /* "gcc", "clang": also the stats prefix */
@@ -94,9 +95,11 @@ struct compiler_family {
 	/* Parses that query's stderr into the ordered chain. */
 	int (*parse_search_output)(const char *text, struct search_dirs *dirs);
 
-	/* Looks at the content of an input file; returns a reason
-	 * (STAT_UNC_...) when it makes the compile uncacheable, else 0. */
-	enum counter (*scan_input)(const struct invocation *inv, const char *data, size_t len);
+	/* Looks at the content of an input file: fills scan with what it
+	 * includes, and returns a reason (STAT_UNC_...) when it makes the
+	 * compile uncacheable, else 0. */
+	enum counter (*scan_input)(const struct invocation *inv, const char *data, size_t len,
+				   struct include_scan *scan);
 };
 
 /* The family that handles a compiler, from the name of the file that runs

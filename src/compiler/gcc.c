@@ -625,8 +625,10 @@ static void gcc_search_query_argv(const struct invocation *inv, struct strvec *o
 	strvec_push(out, "/dev/null");
 }
 
-static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len)
+static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len,
+				   struct include_scan *scan)
 {
+	scan_includes(data, len, scan);
 	if (memmem(data, len, "__TIMESTAMP__", 13))
 		return STAT_UNC_TIME_MACROS;
 	if ((memmem(data, len, "__DATE__", 8) || memmem(data, len, "__TIME__", 8))) {

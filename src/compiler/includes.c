@@ -3,7 +3,6 @@
 #include "../util/fs.h"
 #include "../util/log.h"
 
-#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,36 +88,37 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 	return 0;
 }
 
-/* A small string set over a hash table (hsearch_r), for de-duplication. */
-struct strset {
-	struct hsearch_data table;
-	struct strvec *items;
-};
-
-static void strset_init(struct strset *set, struct strvec *items, size_t expect)
+static int cmp_str(const void *a, const void *b)
 {
-	memset(&set->table, 0, sizeof(set->table));
-	if (!hcreate_r(expect * 2 + 64, &set->table))
-		die("out of memory");
-	set->items = items;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds s to the vector when it is new. */
-static void strset_add(struct strset *set, const char *s)
+/* Sorts sv and drops repeated strings. */
+static void sort_unique(struct strvec *sv)
 {
-	ENTRY e = { .key = (char *)s, .data = NULL }, *found;
+	size_t kept = 0;
 
-	if (hsearch_r(e, FIND, &found, &set->table))
+	if (!sv->nr)
 		return;
-	strvec_push(set->items, s);
-	e.key = set->items->v[set->items->nr - 1];
-	if (!hsearch_r(e, ENTER, &found, &set->table))
-		die("out of memory");
+	qsort(sv->v, sv->nr, sizeof(*sv->v), cmp_str);
+	for (size_t i = 0; i < sv->nr; i++) {
+		if (kept && !strcmp(sv->v[kept - 1], sv->v[i])) {
+			free(sv->v[i]);
+			continue;
+		}
+		sv->v[kept++] = sv->v[i];
+	}
+	sv->nr = kept;
+	sv->v[kept] = NULL;
 }
 
-static void strset_release(struct strset *set)
+/* Pushes "dir/name" ("name" for dir "." or an absolute name). */
+static void strvec_push_path(struct strvec *sv, const char *dir, const char *name)
 {
-	hdestroy_r(&set->table);
+	if (name[0] == '/' || !strcmp(dir, "."))
+		strvec_push(sv, name);
+	else
+		strvec_pushf(sv, "%s/%s", dir, name);
 }
 
 /* If path is dir/rel, returns rel; else NULL. */
@@ -133,69 +133,141 @@ static const char *under_dir(const char *path, const char *dir)
 	return path + dl + 1;
 }
 
-void shadow_candidates(const struct search_dirs *d, char *const *inputs, size_t nr_inputs,
-		       struct strvec *out)
+void include_scan_release(struct include_scan *s)
+{
+	strvec_clear(&s->quoted);
+	strvec_clear(&s->probed);
+	s->computed = false;
+}
+
+static const char *skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* At p: "name" or <name>. Pushes name; returns false when neither. */
+static bool take_name(const char *p, const char *end, struct strvec *quoted, struct strvec *angled)
+{
+	char close = *p == '"' ? '"' : *p == '<' ? '>' : 0;
+	const char *q;
+
+	if (!close || p + 1 >= end)
+		return false;
+	q = memchr(p + 1, close, (size_t)(end - p - 1));
+	if (!q || memchr(p + 1, '\n', (size_t)(q - p - 1)))
+		return false;
+	char *name = xstrndup(p + 1, (size_t)(q - p - 1));
+	strvec_push(close == '"' ? quoted : angled, name);
+	free(name);
+	return true;
+}
+
+void scan_includes(const char *data, size_t len, struct include_scan *scan)
+{
+	static const char *const directives[] = { "include_next", "include", "import" };
+	const char *end = data + len;
+	struct strvec angled = STRVEC_INIT;
+
+	for (const char *line = data; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *eol = nl ? nl : end;
+		const char *p = skip_blanks(line, eol);
+
+		if (p < eol && *p == '#') {
+			p = skip_blanks(p + 1, eol);
+			for (size_t i = 0; i < ZC_ARRAY_SIZE(directives); i++) {
+				size_t n = strlen(directives[i]);
+				if ((size_t)(eol - p) < n || memcmp(p, directives[i], n))
+					continue;
+				p = skip_blanks(p + n, eol);
+				if (!take_name(p, eol, &scan->quoted, &angled))
+					scan->computed = true;
+				break;
+			}
+		}
+		line = eol + 1;
+	}
+	/* __has_include may appear anywhere in a #if expression. */
+	for (const char *p = data; (p = memmem(p, (size_t)(end - p), "__has_include", 13));) {
+		p += 13;
+		if (p + 5 < end && !memcmp(p, "_next", 5))
+			p += 5;
+		p = skip_blanks(p, end);
+		if (p < end && *p == '(') {
+			p = skip_blanks(p + 1, end);
+			if (!take_name(p, end, &scan->probed, &scan->probed))
+				scan->computed = true;
+		}
+	}
+	strvec_clear(&angled);
+}
+
+void shadow_candidates(const struct search_dirs *d, char *const *inputs,
+		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
 {
 	struct strvec includer_dirs = STRVEC_INIT;
 	struct strvec seen = STRVEC_INIT;
-	struct strset set, dirset;
+	struct strvec rels = STRVEC_INIT;
 
-	/* Quote includes search the includer's own directory first. */
-	strset_init(&dirset, &includer_dirs, nr_inputs);
+	/* Files with computed includes may quote-include any header. */
 	for (size_t i = 0; i < nr_inputs; i++) {
+		if (!scans[i].computed)
+			continue;
 		char *dir = path_dirname(inputs[i]);
-		strset_add(&dirset, dir);
+		strvec_push(&includer_dirs, dir);
 		free(dir);
 	}
-	strset_init(&set, &seen, nr_inputs * 8);
+	sort_unique(&includer_dirs);
 
 	for (size_t h = 1; h < nr_inputs; h++) {
 		const char *header = inputs[h];
-		struct strbuf cand = STRBUF_INIT;
 
 		for (size_t c = 0; c < d->chain.nr; c++) {
 			const char *rel = under_dir(header, d->chain.v[c]);
 			if (!rel)
 				continue;
+			strvec_push(&rels, rel);
 			/* Found through chain dir c: everything before it was
 			 * probed, and dirs that did not exist may appear anywhere. */
-			for (size_t e = 0; e < d->missing.nr; e++) {
-				strbuf_reset(&cand);
-				strbuf_addf(&cand, "%s/%s", d->missing.v[e], rel);
-				strset_add(&set, cand.buf);
-			}
-			for (size_t e = 0; e < c; e++) {
-				if (!strcmp(d->chain.v[e], d->chain.v[c]))
-					continue;
-				strbuf_reset(&cand);
-				strbuf_addf(&cand, "%s/%s", d->chain.v[e], rel);
-				strset_add(&set, cand.buf);
-			}
-			for (size_t q = 0; q < includer_dirs.nr; q++) {
-				strbuf_reset(&cand);
-				if (!strcmp(includer_dirs.v[q], "."))
-					strbuf_addstr(&cand, rel);
-				else
-					strbuf_addf(&cand, "%s/%s", includer_dirs.v[q], rel);
-				if (strcmp(cand.buf, header))
-					strset_add(&set, cand.buf);
-			}
+			for (size_t e = 0; e < d->missing.nr; e++)
+				strvec_pushf(&seen, "%s/%s", d->missing.v[e], rel);
+			for (size_t e = 0; e < c; e++)
+				if (strcmp(d->chain.v[e], d->chain.v[c]))
+					strvec_pushf(&seen, "%s/%s", d->chain.v[e], rel);
 		}
-		strbuf_release(&cand);
+	}
+	sort_unique(&rels);
+	for (size_t q = 0; q < includer_dirs.nr; q++)
+		for (size_t r = 0; r < rels.nr; r++)
+			strvec_push_path(&seen, includer_dirs.v[q], rels.v[r]);
+
+	for (size_t i = 0; i < nr_inputs; i++) {
+		char *dir = path_dirname(inputs[i]);
+		/* #include "name" looks beside the includer first. */
+		for (size_t n = 0; n < scans[i].quoted.nr; n++)
+			strvec_push_path(&seen, dir, scans[i].quoted.v[n]);
+		/* __has_include(name): wherever name could be found. */
+		for (size_t n = 0; n < scans[i].probed.nr; n++) {
+			const char *name = scans[i].probed.v[n];
+			strvec_push_path(&seen, dir, name);
+			for (size_t c = 0; c < d->chain.nr; c++)
+				strvec_push_path(&seen, d->chain.v[c], name);
+			for (size_t e = 0; e < d->missing.nr; e++)
+				strvec_push_path(&seen, d->missing.v[e], name);
+		}
+		free(dir);
 	}
 	/* A precompiled header is only used for the first include. */
 	if (nr_inputs > 1) {
-		char *gch = xasprintf("%s.gch", inputs[1]);
-		char *pch = xasprintf("%s.pch", inputs[1]);
-		strset_add(&set, gch);
-		strset_add(&set, pch);
-		free(gch);
-		free(pch);
+		strvec_pushf(&seen, "%s.gch", inputs[1]);
+		strvec_pushf(&seen, "%s.pch", inputs[1]);
 	}
+	sort_unique(&seen);
 	for (size_t i = 0; i < seen.nr; i++)
 		strvec_push(out, seen.v[i]);
-	strset_release(&set);
-	strset_release(&dirset);
 	strvec_clear(&seen);
+	strvec_clear(&rels);
 	strvec_clear(&includer_dirs);
 }

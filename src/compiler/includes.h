@@ -11,9 +11,12 @@
  *
  * The candidates are a superset, never a subset, of what the compiler
  * probed: for a header found as <dir>/<rel> through a search directory, every
- * directory searched before <dir>, and the directory of every file that could
- * have included it with quotes, combined with <rel>. A precompiled header
- * next to the first header is a candidate too.
+ * directory searched before <dir> combined with <rel>; for each
+ * `#include "name"` in a file, the file's own directory combined with name
+ * (searched first); for each __has_include(name), every place name could be
+ * found. A file whose includes are computed (`#include MACRO`) may include
+ * anything with quotes: its directory is combined with every header's <rel>.
+ * A precompiled header next to the first header is a candidate too.
  */
 #ifndef ZC_INCLUDES_H
 #define ZC_INCLUDES_H
@@ -36,12 +39,24 @@ int parse_cpp_search_output(const char *text, struct search_dirs *d);
 void search_dirs_serialize(const struct search_dirs *d, struct strbuf *out);
 int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d);
 
+/* What one input file says about its includes (see scan_includes). */
+struct include_scan {
+	struct strvec quoted;  /* names of #include "name" */
+	struct strvec probed;  /* names of __has_include("name") / (<name>) */
+	bool computed;         /* an #include whose name is a macro */
+};
+#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, false }
+
+void include_scan_release(struct include_scan *s);
+/* Reads the include directives of a C/C++ source or header. */
+void scan_includes(const char *data, size_t len, struct include_scan *scan);
+
 /*
  * Appends to out every path whose appearance could change how the headers
  * in inputs (in the order the compiler read them; inputs[0] is the source)
- * were resolved. Duplicates are removed.
+ * were resolved; scans[i] is what inputs[i] says. Duplicates are removed.
  */
-void shadow_candidates(const struct search_dirs *d, char *const *inputs, size_t nr_inputs,
-		       struct strvec *out);
+void shadow_candidates(const struct search_dirs *d, char *const *inputs,
+		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
 
 #endif

@@ -14,6 +14,7 @@ bool log_enabled;
 bool log_to_stderr;
 static int log_fd = -1;
 static char last_error_msg[1024];
+void (*die_hook)(void);
 
 void log_open(const char *path)
 {
@@ -93,6 +94,11 @@ void die(const char *fmt, ...)
 	format_msg(msg, sizeof(msg), fmt, ap, errno);
 	va_end(ap);
 	zlog("fatal: %s", msg);
+	if (die_hook) {
+		void (*hook)(void) = die_hook;
+		die_hook = NULL; /* a second failure in the hook ends here */
+		hook();
+	}
 	fprintf(stderr, "zccache: error: %s\n", msg);
 	exit(1);
 }

@@ -38,5 +38,8 @@ int error(const char *fmt, ...) ZC_PRINTF(1, 2);
 const char *last_error(void);
 
 ZC_NORETURN void die(const char *fmt, ...) ZC_PRINTF(1, 2);
+/* In wrapper mode a fatal error must still not break the build: the client
+ * sets this to a function that runs the real compiler (it must not return). */
+extern void (*die_hook)(void);
 
 #endif

@@ -15,6 +15,11 @@
 #   expect_stat misses 1
 #   zc gcc -c a.c -Wall; expect_like_ref; expect_stat hits 1
 
+# /usr/bin/python3 directly: a pyenv shim first in PATH costs a second a call.
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+
 # ---- failing and skipping -------------------------------------------------
 
 fail() {
@@ -326,7 +331,7 @@ store_bytes() {
 
 # flip_byte FILE [OFFSET]: invert one byte (default: the middle one).
 flip_byte() {
-	python3 - "$1" "${2:-}" <<'EOF'
+	"$PYTHON" - "$1" "${2:-}" <<'EOF'
 import sys
 path, off = sys.argv[1], sys.argv[2]
 data = bytearray(open(path, 'rb').read())
@@ -342,15 +347,22 @@ EOF
 # path (families.gcc.hits) or a bare name looked up at the top level, then in
 # uncacheable, then in errors. Returns nonzero (printing why) if not found.
 stat_json() {
+	stats_check "$1" print
+}
+
+# stats_check KEY=N|KEY>=N... or KEY print: one "zccache stats --json" and
+# one python run for several checks; prints the mismatches (with the nonzero
+# counters) and returns nonzero if there are any.
+stats_check() {
 	local json="$T/.cap/stats.json"
 	mkdir -p "$T/.cap"
 	if ! "$ZCCACHE" stats --json >"$json" 2>"$T/.cap/stats.err"; then
 		echo "zccache stats --json failed: $(cat "$T/.cap/stats.err")"
 		return 1
 	fi
-	python3 - "$1" "$json" <<'EOF'
+	"$PYTHON" - "$json" "$@" <<'EOF'
 import json, sys
-key, path = sys.argv[1], sys.argv[2]
+path, args = sys.argv[1], sys.argv[2:]
 try:
     d = json.load(open(path))
 except Exception as e:
@@ -362,42 +374,67 @@ def walk(d, parts):
             return None
         d = d[p]
     return d
-v = walk(d, key.split('.'))
-if v is None and '.' not in key:
-    for sect in ('uncacheable', 'errors'):
-        v = walk(d, [sect, key])
-        if v is not None:
-            break
-if v is None or isinstance(v, dict):
-    print("no stat %s in %s" % (key, json.dumps(d)))
+def lookup(key):
+    v = walk(d, key.split('.'))
+    if v is None and '.' not in key:
+        for sect in ('uncacheable', 'errors'):
+            v = walk(d, [sect, key])
+            if v is not None:
+                break
+    return None if isinstance(v, dict) else v
+def nonzero(d, prefix=''):
+    out = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out += nonzero(v, prefix + k + '.')
+        elif v:
+            out.append('%s%s=%s' % (prefix, k, v))
+    return out
+if len(args) == 2 and args[1] == 'print':
+    v = lookup(args[0])
+    if v is None:
+        print("no stat %s in %s" % (args[0], json.dumps(d)))
+        sys.exit(1)
+    print(v)
+    sys.exit(0)
+bad = []
+for a in args:
+    key, op, want = a.partition('>=') if '>=' in a else a.partition('=')
+    v = lookup(key)
+    if v is None:
+        bad.append('no stat %s' % key)
+    elif (op == '=' and v != int(want)) or (op == '>=' and v < int(want)):
+        bad.append('%s is %s, expected %s%s' % (key, v, '' if op == '=' else 'at least ', want))
+if bad:
+    print('; '.join(bad) + '  [nonzero: ' + ' '.join(nonzero(d)) + ']')
     sys.exit(1)
-print(v)
 EOF
+}
+
+# expect_stats KEY=N|KEY>=N...: check several counters at once.
+expect_stats() {
+	local msg
+	msg=$(stats_check "$@") || fail "stats: $msg"
 }
 
 # expect_stat KEY N
 expect_stat() {
-	local v
-	v=$(stat_json "$1") || fail "$v"
-	[ "$v" = "$2" ] || fail "stat $1 is $v, expected $2 (stats: $(cat "$T/.cap/stats.json"))"
+	expect_stats "$1=$2"
 }
 
 # expect_stat_ge KEY N
 expect_stat_ge() {
-	local v
-	v=$(stat_json "$1") || fail "$v"
-	[ "$v" -ge "$2" ] || fail "stat $1 is $v, expected at least $2 (stats: $(cat "$T/.cap/stats.json"))"
+	expect_stats "$1>=$2"
 }
 
 # expect_counts HITS MISSES
 expect_counts() {
-	expect_stat hits "$1"
-	expect_stat misses "$2"
+	expect_stats "hits=$1" "misses=$2"
 }
 
 # stat_total: hits + misses + every uncacheable reason + every error.
 stat_total() {
-	"$ZCCACHE" stats --json 2>/dev/null | python3 -c '
+	"$ZCCACHE" stats --json 2>/dev/null | "$PYTHON" -c '
 import json, sys
 d = json.load(sys.stdin)
 print(d["hits"] + d["misses"] + sum(d["uncacheable"].values()) + sum(d["errors"].values()))'
@@ -405,8 +442,7 @@ print(d["hits"] + d["misses"] + sum(d["uncacheable"].values()) + sum(d["errors"]
 
 # expect_uncacheable REASON: the counter REASON is 1 and nothing was stored.
 expect_uncacheable() {
-	expect_stat "uncacheable.$1" 1
-	expect_counts 0 0
+	expect_stats "uncacheable.$1=1" hits=0 misses=0
 	expect_entries r 0
 }
 

@@ -91,7 +91,17 @@ static void test_shadow_candidates(void **state)
 	strvec_push(&d.chain, "after");
 	strvec_push(&d.missing, "gen");
 	char *inputs[] = { "src/main.c", "b/x.h", "/usr/include/stdio.h", "b/sub/y.h", "a/first.h" };
-	shadow_candidates(&d, inputs, 5, &out);
+	struct include_scan scans[5] = { INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT,
+					 INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT };
+	const char *main_c = "#include \"x.h\"\n #  include <stdio.h>\n#include \"sub/y.h\"\n"
+			     "#if __has_include(<opt.h>)\n#endif\n";
+	scan_includes(main_c, strlen(main_c), &scans[0]);
+	assert_int_equal(scans[0].quoted.nr, 2);
+	assert_false(scans[0].computed);
+	const char *first_h = "#include MACRO_NAME\n";
+	scan_includes(first_h, strlen(first_h), &scans[4]);
+	assert_true(scans[4].computed);
+	shadow_candidates(&d, inputs, scans, 5, &out);
 	/* x.h was found in b: a/x.h would have been found first. */
 	assert_true(contains(&out, "a/x.h"));
 	/* ... and so would the includer's directory, and a missing dir. */
@@ -100,6 +110,13 @@ static void test_shadow_candidates(void **state)
 	assert_true(contains(&out, "a/sub/y.h"));
 	assert_true(contains(&out, "a/stdio.h"));
 	assert_true(contains(&out, "b/stdio.h"));
+	/* __has_include probes every directory. */
+	assert_true(contains(&out, "after/opt.h"));
+	assert_true(contains(&out, "src/opt.h"));
+	/* A computed include in a/first.h may quote-include anything. */
+	assert_true(contains(&out, "a/stdio.h"));
+	/* Nobody quote-includes stdio.h from b/sub. */
+	assert_false(contains(&out, "b/sub/stdio.h"));
 	/* Never the header itself, nor a directory searched after it. */
 	assert_false(contains(&out, "b/x.h"));
 	assert_false(contains(&out, "after/x.h"));
@@ -111,6 +128,8 @@ static void test_shadow_candidates(void **state)
 	for (size_t i = 0; i < out.nr; i++)
 		for (size_t j = i + 1; j < out.nr; j++)
 			assert_string_not_equal(out.v[i], out.v[j]);
+	for (int i = 0; i < 5; i++)
+		include_scan_release(&scans[i]);
 	strvec_clear(&out);
 	search_dirs_release(&d);
 }

@@ -146,7 +146,7 @@ test_compression_level_from_file() {
 	expect_like_ref
 	expect_counts 1 1
 	local f; f=$(find "$ZCCACHE_DIR" -name '*.r' -type f)
-	python3 -c '
+	"$PYTHON" -c '
 import sys
 sys.exit(0 if open(sys.argv[2], "rb").read() in open(sys.argv[1], "rb").read() else 1)' \
 		"$f" "$T/.ref/0" || fail "compression_level = 0 in the file did not store raw"

@@ -46,7 +46,7 @@ test_compression_level_0() {
 	expect_counts 1 1
 	# stored raw: the object appears verbatim inside the entry
 	local f; f=$(find "$ZCCACHE_DIR" -name '*.r' -type f)
-	python3 - "$f" "$T/.ref/0" <<'EOF' || fail "the level-0 entry does not hold the object uncompressed"
+	"$PYTHON" - "$f" "$T/.ref/0" <<'EOF' || fail "the level-0 entry does not hold the object uncompressed"
 import sys
 entry = open(sys.argv[1], 'rb').read()
 obj = open(sys.argv[2], 'rb').read()
@@ -139,15 +139,15 @@ test_corrupt_every_region() {
 # many_compiles N: N distinct compiles with objects of ~10 KB that do not
 # compress well.
 many_compiles() {
-	local i
-	for i in $(seq 1 "$1"); do
-		python3 -c "
-import random
-random.seed($i)
-print('const unsigned int data_$i[] = {' + ','.join(str(random.getrandbits(32)) for _ in range(2500)) + '};')
-" >"s$i.c"
-	done
+	"$PYTHON" - "$1" <<'EOF'
+import random, sys
+for i in range(1, int(sys.argv[1]) + 1):
+    random.seed(i)
+    with open('s%d.c' % i, 'w') as f:
+        f.write('const unsigned int data_%d[] = {%s};\n' % (i, ','.join(str(random.getrandbits(32)) for _ in range(2500))))
+EOF
 	settle
+	local i
 	for i in $(seq 1 "$1"); do
 		"$ZCCACHE" gcc -c "s$i.c" -o "s$i.o" || fail "compile $i failed"
 	done
@@ -250,7 +250,7 @@ test_stats_json_has_every_key() {
 	simple_compile
 	zc gcc -c a.c -Wall
 	"$ZCCACHE" stats --json >stats.json || fail "stats --json failed"
-	python3 - stats.json <<'EOF' || fail "stats --json is incomplete: $(cat stats.json)"
+	"$PYTHON" - stats.json <<'EOF' || fail "stats --json is incomplete: $(cat stats.json)"
 import json, sys
 d = json.load(open(sys.argv[1]))
 reasons = """linking preprocessing multiple_sources no_source stdin_source

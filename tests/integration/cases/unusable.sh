@@ -160,7 +160,7 @@ test_disk_full() {
 test_disk_full_mid_store() {
 	mount_tmpfs "$T/small" 256k
 	export ZCCACHE_DIR=$T/small/cache ZCCACHE_LOGFILE=$T/zc.log ZCCACHE_COMPRESSION_LEVEL=0
-	python3 -c "
+	"$PYTHON" -c "
 import random
 random.seed(1)
 print('const unsigned int big[] = {' + ','.join(str(random.getrandbits(32)) for _ in range(80000)) + '};')
