@@ -213,7 +213,9 @@ if wanted zccache || wanted zccache-daemon; then
 			ZCC=""
 		fi
 	fi
-	if [ -n "$ZCC" ] && [ -x "$ZCC" ]; then zcc_ok=1
+	if [ -n "$ZCC" ] && [ -x "$ZCC" ]; then
+		# Benchmark a snapshot, so that a 'make' during the run changes nothing.
+		mkdir -p "$TMP/bin" && cp "$ZCC" "$TMP/bin/zccache" && ZCC=$TMP/bin/zccache && zcc_ok=1
 	else say "bench: skipping zccache: no binary at $REPO/build/zccache (run 'make')"; fi
 fi
 

@@ -594,6 +594,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		set.nr_files = i + 1;
 		if (reason) {
 			count(c, reason);
+			ret = 1;
 			goto out;
 		}
 	}
@@ -601,6 +602,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	if (!digest_equal(&set.files[0].digest, &c->source_digest)) {
 		zlog("not stored: the source changed during the compile");
 		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
 		goto out;
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
@@ -622,8 +624,10 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	hasher_final(&h, &set.result_key);
 
-	if (build_result(c, inv, run, &records) < 0)
+	if (build_result(c, inv, run, &records) < 0) {
+		ret = 1;
 		goto out;
+	}
 	if (store_put(c->store, ENTRY_RESULT, &set.result_key, &records, &bytes, &files) < 0)
 		goto fail;
 	stats_delta_add(&c->delta, STAT_CACHE_BYTES, bytes);

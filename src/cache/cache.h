@@ -46,8 +46,9 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 				const struct digest *key, struct run_result *replay);
 
 /* Stores the result of a successful miss. depfile is the file listing what
- * the compile read (ours or the user's). Returns -1 when nothing was stored
- * (the reason is counted in c->delta or logged). */
+ * the compile read (ours or the user's). Returns 0 when stored, 1 when the
+ * compile turned out to be uncacheable (the reason is counted in c->delta),
+ * -1 when storing failed (counted and logged). */
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile);
 

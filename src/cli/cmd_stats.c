@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "../config/config.h"
 #include "../stats/stats.h"
+#include "../util/fs.h"
 #include "../util/log.h"
 
 #include <stdio.h>
@@ -98,7 +99,7 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 	if (zero) {
-		if (stats_zero(cfg.cache_dir) < 0)
+		if (mkdir_p(cfg.cache_dir, 0700) < 0 || stats_zero(cfg.cache_dir) < 0)
 			goto out;
 		printf("statistics zeroed\n");
 		ret = 0;

@@ -213,14 +213,20 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		return fallback_exec(inv, c->store, STAT_ERR_INTERNAL);
 	}
 	status = run.status;
+	if (exit_code_of(status) != 0 && own_depfile &&
+	    memmem(run.err.buf, run.err.len, depfile.buf, depfile.len)) {
+		/* Our dependency file broke the compile (a full disk): the
+		 * user must see the compile as it is without us. */
+		zlog("the compile failed on zccache's dependency file: running it unchanged");
+		unlink_if_exists(depfile.buf);
+		return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED);
+	}
 	replay_output(inv, &run);
 	if (exit_code_of(status) != 0) {
 		stats_delta_add(&c->delta, STAT_UNC_COMPILE_FAILED, 1);
 		zlog("not stored: the compiler exited with %d", exit_code_of(status));
 		goto out;
 	}
-	stats_delta_add(&c->delta, STAT_MISS, 1);
-	stats_delta_family(&c->delta, family_misses);
 	if (inv->depfile_partial) {
 		/* -MMD leaves system headers out: list them with a second pass. */
 		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
@@ -230,10 +236,15 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		if (!ok) {
 			zlog("not stored: the dependency pass failed");
 			stats_delta_add(&c->delta, STAT_ERR_STORE_FAILED, 1);
+			stats_delta_add(&c->delta, STAT_MISS, 1);
+			stats_delta_family(&c->delta, family_misses);
 			goto out;
 		}
 	}
-	cache_record(c, inv, key, &run, reported);
+	if (cache_record(c, inv, key, &run, reported) != 1) {
+		stats_delta_add(&c->delta, STAT_MISS, 1);
+		stats_delta_family(&c->delta, family_misses);
+	}
 out:
 	if (own_depfile)
 		unlink_if_exists(depfile.buf);

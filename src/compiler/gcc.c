@@ -515,7 +515,10 @@ static int gcc_analyse(struct invocation *inv)
 		}
 	}
 
-	if (p.preprocess_only)
+	if (p.nr_sources && !p.preprocess_only && !p.dep_only &&
+	    in_list(p.source_lang, header_languages, ZC_ARRAY_SIZE(header_languages)))
+		uncacheable(&p, STAT_UNC_PCH_CREATION);
+	else if (p.preprocess_only)
 		uncacheable(&p, STAT_UNC_PREPROCESSING);
 	else if (p.dep_only)
 		uncacheable(&p, STAT_UNC_DEPENDENCY_ONLY);
@@ -527,10 +530,6 @@ static int gcc_analyse(struct invocation *inv)
 		uncacheable(&p, STAT_UNC_MULTIPLE_SOURCES);
 	if (inv->uncacheable)
 		goto out;
-	if (in_list(p.source_lang, header_languages, ZC_ARRAY_SIZE(header_languages))) {
-		uncacheable(&p, STAT_UNC_PCH_CREATION);
-		goto out;
-	}
 	inv->language = in_list(p.source_lang, cacheable_languages,
 				ZC_ARRAY_SIZE(cacheable_languages));
 	if (!inv->language) {

@@ -42,6 +42,7 @@ if [ ! -x "$ZCCACHE" ]; then
 	exit 2
 fi
 export ZCCACHE
+export ZC_ROOT=$root # the repository, for tests that build it
 
 tmpbase=${ZCCACHE_TEST_TMP:-${TMPDIR:-/tmp}}
 base=$(mktemp -d "$tmpbase/zccache-tests.XXXXXX") || exit 2
@@ -51,7 +52,7 @@ chmod 755 "$base" # some tests run the client as another user
 tests=()
 for f in "$here"/cases/*.sh; do
 	topic=$(basename "$f" .sh)
-	for fn in $(sed -n 's/^\(test_[A-Za-z0-9_]*\) *() *{*$/\1/p' "$f"); do
+	for fn in $(sed -n 's/^\(test_[A-Za-z0-9_]*\) *().*/\1/p' "$f"); do
 		name=$topic/${fn#test_}
 		if [ ${#filters[@]} -gt 0 ]; then
 			match=0

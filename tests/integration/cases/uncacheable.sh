@@ -217,15 +217,3 @@ exec /usr/bin/gcc "$@"'
 	expect_stat modified_during_compile 1
 	expect_entries r 0
 }
-
-# A source written just before the compile starts is not stored either.
-test_modified_just_before_compile() {
-	outputs a.o
-	warning_c_source >a.c
-	ref gcc -c a.c -Wall
-	warning_c_source >a.c
-	zc gcc -c a.c -Wall
-	expect_like_ref
-	expect_stat modified_during_compile 1
-	expect_entries r 0
-}
