@@ -104,7 +104,7 @@ tool_wipe() { # empty the tool's cache
 }
 # drop_tool NAME WHY LOG: a tool that fails is taken out of the rest of the
 # run (loudly, and named in the report) instead of ending the run.
-declare -A DROPPED
+declare -A DROPPED=()
 drop_tool() {
 	say "bench: $1: $2; dropping ${T_LABEL[$1]} from the rest of the run:"
 	tail -n 15 "$3" | sed 's/^/    /' >&2

@@ -15,6 +15,7 @@
 #include "../util/fs.h"
 #include "../util/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -624,21 +625,106 @@ static void gcc_search_query_argv(const struct invocation *inv, struct strvec *o
 	strvec_push(out, "/dev/null");
 }
 
+/* Where a C/C++ lexer is at one byte of a file. */
+enum lex_state { LEX_CODE, LEX_STRING, LEX_CHAR, LEX_LINE_COMMENT, LEX_BLOCK_COMMENT };
+
+static bool is_ident(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * Whether word occurs as a token of code (in_strings: or inside a string
+ * literal), not in a comment. Used only after a plain search found word,
+ * so the common case costs one memmem. Raw strings R"d(...)d" are skipped
+ * whole, so a quote inside one cannot hide code from us.
+ */
+static bool occurs_as_token(const char *data, size_t len, const char *word, bool in_strings)
+{
+	size_t wl = strlen(word);
+	enum lex_state st = LEX_CODE;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		switch (st) {
+		case LEX_CODE:
+			if (c == '/' && i + 1 < len && data[i + 1] == '/') {
+				st = LEX_LINE_COMMENT;
+			} else if (c == '/' && i + 1 < len && data[i + 1] == '*') {
+				st = LEX_BLOCK_COMMENT;
+				i++;
+			} else if (c == 'R' && i + 1 < len && data[i + 1] == '"' &&
+				   (i == 0 || !is_ident(data[i - 1]) || data[i - 1] == '8' ||
+				    data[i - 1] == 'u' || data[i - 1] == 'U' || data[i - 1] == 'L')) {
+				/* R"delim( ... )delim" */
+				const char *open = memchr(data + i + 2, '(', len - i - 2);
+				if (!open || open - (data + i + 2) > 16)
+					break;
+				char close[20];
+				int cl = snprintf(close, sizeof(close), ")%.*s\"",
+						  (int)(open - (data + i + 2)), data + i + 2);
+				const char *end = memmem(open, (size_t)(data + len - open), close, (size_t)cl);
+				if (in_strings && memmem(data + i, (size_t)((end ? end : data + len) - (data + i)), word, wl))
+					return true;
+				if (!end)
+					return false;
+				i = (size_t)(end - data) + (size_t)cl - 1;
+			} else if (c == '"') {
+				st = LEX_STRING;
+			} else if (c == '\'') {
+				st = LEX_CHAR;
+			} else if (c == word[0] && (i == 0 || !is_ident(data[i - 1])) && i + wl <= len &&
+				   !memcmp(data + i, word, wl) && (i + wl == len || !is_ident(data[i + wl]))) {
+				return true;
+			}
+			break;
+		case LEX_STRING:
+		case LEX_CHAR:
+			if (c == '\\')
+				i++;
+			else if (c == (st == LEX_STRING ? '"' : '\'') || c == '\n')
+				st = LEX_CODE;
+			else if (in_strings && c == word[0] && i + wl <= len && !memcmp(data + i, word, wl))
+				return true;
+			break;
+		case LEX_LINE_COMMENT:
+			if (c == '\n' && (i == 0 || data[i - 1] != '\\'))
+				st = LEX_CODE;
+			break;
+		case LEX_BLOCK_COMMENT:
+			if (c == '*' && i + 1 < len && data[i + 1] == '/') {
+				st = LEX_CODE;
+				i++;
+			}
+			break;
+		}
+	}
+	return false;
+}
+
+static bool uses(const char *data, size_t len, const char *word, bool in_strings)
+{
+	return memmem(data, len, word, strlen(word)) && occurs_as_token(data, len, word, in_strings);
+}
+
 static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len,
 				   struct include_scan *scan)
 {
 	scan_includes(data, len, scan);
-	if (memmem(data, len, "__TIMESTAMP__", 13))
+	if (uses(data, len, "__TIMESTAMP__", false))
 		return STAT_UNC_TIME_MACROS;
-	if ((memmem(data, len, "__DATE__", 8) || memmem(data, len, "__TIME__", 8))) {
+	if (uses(data, len, "__DATE__", false) || uses(data, len, "__TIME__", false)) {
 		/* SOURCE_DATE_EPOCH pins both (and is in the key). */
+		bool pinned = false;
 		for (size_t i = 0; i < inv->key_env.nr; i++)
 			if (starts_with(inv->key_env.v[i], "SOURCE_DATE_EPOCH="))
-				goto incbin;
-		return STAT_UNC_TIME_MACROS;
+				pinned = true;
+		if (!pinned)
+			return STAT_UNC_TIME_MACROS;
 	}
-incbin:
-	if (memmem(data, len, ".incbin", 7))
+	/* The assembler directive lives in asm() strings or in .S code.
+	 * (Spelled in two pieces so that this file itself does not match.) */
+	if (uses(data, len, "." "incbin", true))
 		return STAT_UNC_INCBIN;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "unit.h"
 #include "compiler/compiler.h"
 #include "compiler/gcc.h"
+#include "compiler/includes.h"
 #include "compiler/rspfile.h"
 #include "util/strbuf.h"
 
@@ -217,6 +218,40 @@ static void test_response_files(void **state)
 	free(dir);
 }
 
+/* Time macros and .incbin: in code they make a compile uncacheable; in a
+ * comment or (for the macros) a string literal they do not. */
+static void test_scan_input(void **state)
+{
+	struct invocation inv;
+	static const struct {
+		const char *text;
+		enum counter reason;
+	} scans[] = {
+		{ "const char *d = __DATE__;", STAT_UNC_TIME_MACROS },
+		{ "int t = sizeof(__TIME__);", STAT_UNC_TIME_MACROS },
+		{ "#define STAMP __TIMESTAMP__\n", STAT_UNC_TIME_MACROS },
+		{ "const char *s = \"__DATE__\";", 0 },
+		{ "// __TIME__ in a comment\nint x;", 0 },
+		{ "/* __DATE__ */ int y;", 0 },
+		{ "int MY__DATE__X;", 0 },
+		{ "const char *r = R\"x(\")x\"; const char *d = __DATE__;", STAT_UNC_TIME_MACROS },
+		{ "asm(\".incbin \\\"blob\\\"\");", STAT_UNC_INCBIN },
+		{ "\t.incbin \"data.bin\"\n", STAT_UNC_INCBIN },
+		{ "/* .incbin */ int z;", 0 },
+	};
+	(void)state;
+
+	analyse_cmdline("gcc -c a.c", &inv);
+	for (size_t i = 0; i < sizeof(scans) / sizeof(scans[0]); i++) {
+		struct include_scan scan = INCLUDE_SCAN_INIT;
+		enum counter got = inv.family->scan_input(&inv, scans[i].text, strlen(scans[i].text), &scan);
+		if (got != scans[i].reason)
+			fail_msg("'%s': expected %d, got %d", scans[i].text, scans[i].reason, got);
+		include_scan_release(&scan);
+	}
+	invocation_release(&inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_find_option),
 		cmocka_unit_test(test_family_names),
 		cmocka_unit_test(test_response_files),
+		cmocka_unit_test(test_scan_input),
 	};
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
 }
