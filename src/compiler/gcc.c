@@ -722,10 +722,16 @@ static enum counter gcc_scan_input(const struct invocation *inv, const char *dat
 		if (!pinned)
 			return STAT_UNC_TIME_MACROS;
 	}
-	/* The assembler directive lives in asm() strings or in .S code.
-	 * (Spelled in two pieces so that this file itself does not match.) */
-	if (uses(data, len, "." "incbin", true))
-		return STAT_UNC_INCBIN;
+	/* The assembler directive: in .S code, or in the string of an asm
+	 * statement (a file without an asm keyword cannot hand a string to
+	 * the assembler). Spelled in two pieces so this file does not match. */
+	if (memmem(data, len, "." "incbin", 7)) {
+		bool has_asm = occurs_as_token(data, len, "asm", false) ||
+			       occurs_as_token(data, len, "__asm__", false) ||
+			       occurs_as_token(data, len, "__asm", false);
+		if (occurs_as_token(data, len, "." "incbin", has_asm))
+			return STAT_UNC_INCBIN;
+	}
 	return 0;
 }
 

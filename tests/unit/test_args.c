@@ -238,6 +238,7 @@ static void test_scan_input(void **state)
 		{ "asm(\".incbin \\\"blob\\\"\");", STAT_UNC_INCBIN },
 		{ "\t.incbin \"data.bin\"\n", STAT_UNC_INCBIN },
 		{ "/* .incbin */ int z;", 0 },
+		{ "const char *label = \".incbin directive\";", 0 },
 	};
 	(void)state;
 
