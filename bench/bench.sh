@@ -179,9 +179,22 @@ zccache_daemon_start() { tool_env "$1" "$ZCC" start >/dev/null; }
 zccache_daemon_stop() { tool_env "$1" "$ZCC" stop >/dev/null 2>&1 || true; }
 
 # ------------------------------------------------------------ preparation ---
+# run_fg CMD...: run a long command in the background and wait for it, so
+# that a signal to this script is handled at once (bash defers traps while
+# a foreground child runs) and cleanup can stop that command by its pid.
+CHILD=""
+run_fg() {
+	local rc=0
+	"$@" &
+	CHILD=$!
+	wait "$CHILD" || rc=$?
+	CHILD=""
+	return "$rc"
+}
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null || true; wait "$CHILD" 2>/dev/null || true; fi
 	for t in "${TOOLS[@]}"; do tool_teardown "$t"; done
 	if [ "$KEEP" = 1 ]; then say "bench: kept $TMP"; else rm -rf "$TMP"; fi
 	exit "$rc"
@@ -373,7 +386,7 @@ EOF
 			specs+=("$t" "$count" "${e[@]}" "${cmd[@]}")
 		done
 		say "bench: workload 1, $lang: $N rounds ($comp $args -o X)"
-		"$TIMER" "$N" "${specs[@]}" >"$w/$file.samples"
+		run_fg "$TIMER" "$N" "${specs[@]}" >"$w/$file.samples"
 		summarize "$w/$file.samples" >"$w/$file.summary"
 		local floor cc
 		floor=$(field true 3 "$w/$file.summary")
@@ -418,6 +431,7 @@ workload2() {
 	: >"$w/times"
 	build_once() { # tool phase rep
 		local t=$1 b=$w/build-$1 s e
+		local -a envw
 		rm -rf "$b"
 		local -a launch=()
 		[ -n "${T_LAUNCH[$t]}" ] && launch=(-DCMAKE_C_COMPILER_LAUNCHER="${T_LAUNCH[$t]}"
@@ -428,7 +442,8 @@ workload2() {
 		sync
 		s=$EPOCHREALTIME
 		# shellcheck disable=SC2086
-		(cd "$b" && tool_env "$t" $build_cmd) >"$w/build.log" 2>&1 ||
+		read -ra envw <<<"${T_ENV[$t]}"
+		run_fg env -C "$b" "${envw[@]}" $build_cmd >"$w/build.log" 2>&1 ||
 			{ drop_tool "$t" "$2 build of googletest failed" "$w/build.log"; return 1; }
 		e=$EPOCHREALTIME
 		echo "$t-$2 $3 $(awk -v s="$s" -v e="$e" 'BEGIN{printf "%d", (e-s)*1e6}')" >>"$w/times"

@@ -474,9 +474,11 @@ out:
 	return ret;
 }
 
-/* Hashes one input for the manifest; sets *reason when it cannot be cached. */
+/* Hashes one input for the manifest, and scans it when scan is non-NULL;
+ * sets *reason when the compile cannot be cached. */
 static int record_file(struct cache *c, struct invocation *inv, const char *path,
 		       struct manifest_file *f, struct include_scan *scan, enum counter *reason)
+
 {
 	struct strbuf content = STRBUF_INIT;
 	struct stat st;
@@ -498,7 +500,9 @@ static int record_file(struct cache *c, struct invocation *inv, const char *path
 	}
 	if (digest_file(path, &f->digest, &content) < 0)
 		goto out;
-	*reason = inv->family->scan_input(inv, content.buf, content.len, scan);
+	/* Sources and headers are scanned; a binary precompiled header not. */
+	if (scan)
+		*reason = inv->family->scan_input(inv, content.buf, content.len, scan);
 	if (*reason)
 		zlog("not stored: '%s': %s", path, stat_label(*reason));
 	f->size = (uint64_t)st.st_size;
@@ -613,6 +617,33 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		/* One that exists now was passed over by the compiler already. */
 		if (lstat(candidates.v[i], &st) < 0)
 			strvec_push(&set.absent, candidates.v[i]);
+	}
+	/* Precompiled headers in use are inputs the depfile does not name. */
+	strvec_clear(&candidates);
+	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
+		       inv->forced_includes.nr, &candidates);
+	for (size_t i = 0; i < candidates.nr; i++) {
+		struct stat st;
+		if (lstat(candidates.v[i], &st) < 0) {
+			strvec_push(&set.absent, candidates.v[i]);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			zlog("not stored: precompiled header directory '%s'", candidates.v[i]);
+			count(c, STAT_UNC_UNSUPPORTED_OPTION);
+			ret = 1;
+			goto out;
+		}
+		set.files = xrealloc(set.files, (set.nr_files + 1) * sizeof(*set.files));
+		int rc = record_file(c, inv, candidates.v[i], &set.files[set.nr_files], NULL, &reason);
+		set.nr_files++;
+		if (rc < 0)
+			goto fail;
+		if (reason) {
+			count(c, reason);
+			ret = 1;
+			goto out;
+		}
 	}
 	zlog("recorded %zu inputs and %zu paths that must stay absent", inputs.nr, set.absent.nr);
 

@@ -57,6 +57,7 @@ struct invocation {
 	struct strvec key_args;  /* the arguments that go into the key */
 	struct strvec key_files; /* files whose contents go into the key */
 	struct strvec key_env;   /* "NAME=value" of variables the compiler reads */
+	struct strvec forced_includes; /* files included before the source (-include) */
 	bool cwd_matters;        /* cwd goes into the key (debug info, coverage) */
 	char *key_cwd;           /* cwd after prefix maps, when cwd_matters */
 

@@ -84,6 +84,7 @@ void invocation_release(struct invocation *inv)
 	strvec_clear(&inv->key_args);
 	strvec_clear(&inv->key_files);
 	strvec_clear(&inv->key_env);
+	strvec_clear(&inv->forced_includes);
 	for (int i = 0; i < inv->nr_outputs; i++)
 		free(inv->outputs[i].path);
 	free(inv->compiler);

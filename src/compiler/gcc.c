@@ -349,6 +349,7 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 	} else if (!strcmp(name, "-include-pch")) {
 		strvec_push(&inv->key_files, value);
 	} else if (!strcmp(name, "-include")) {
+		strvec_push(&inv->forced_includes, value);
 		/* A precompiled variant next to it would be used instead. */
 		static const char *const pch_suffixes[] = { ".gch", ".pch" };
 		for (size_t k = 0; k < ZC_ARRAY_SIZE(pch_suffixes); k++) {

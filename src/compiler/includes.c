@@ -136,6 +136,7 @@ static const char *under_dir(const char *path, const char *dir)
 void include_scan_release(struct include_scan *s)
 {
 	strvec_clear(&s->quoted);
+	strvec_clear(&s->angled);
 	strvec_clear(&s->probed);
 	s->computed = false;
 }
@@ -168,7 +169,6 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 {
 	static const char *const directives[] = { "include_next", "include", "import" };
 	const char *end = data + len;
-	struct strvec angled = STRVEC_INIT;
 
 	for (const char *line = data; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
@@ -182,7 +182,7 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 				if ((size_t)(eol - p) < n || memcmp(p, directives[i], n))
 					continue;
 				p = skip_blanks(p + n, eol);
-				if (!take_name(p, eol, &scan->quoted, &angled))
+				if (!take_name(p, eol, &scan->quoted, &scan->angled))
 					scan->computed = true;
 				break;
 			}
@@ -201,7 +201,6 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 				scan->computed = true;
 		}
 	}
-	strvec_clear(&angled);
 }
 
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
@@ -259,15 +258,43 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		}
 		free(dir);
 	}
-	/* A precompiled header is only used for the first include. */
-	if (nr_inputs > 1) {
-		strvec_pushf(&seen, "%s.gch", inputs[1]);
-		strvec_pushf(&seen, "%s.pch", inputs[1]);
-	}
 	sort_unique(&seen);
 	for (size_t i = 0; i < seen.nr; i++)
 		strvec_push(out, seen.v[i]);
 	strvec_clear(&seen);
 	strvec_clear(&rels);
 	strvec_clear(&includer_dirs);
+}
+
+void pch_candidates(const struct search_dirs *d, const char *source,
+		    const struct include_scan *source_scan, char *const *forced, size_t nr_forced,
+		    struct strvec *out)
+{
+	char *source_dir = path_dirname(source);
+	struct strvec seen = STRVEC_INIT;
+	const struct strvec *lists[2] = { &source_scan->quoted, &source_scan->angled };
+
+	for (size_t f = 0; f < nr_forced; f++) {
+		/* -include looks in the current directory first. */
+		strvec_pushf(&seen, "%s.gch", forced[f]);
+		for (size_t c = 0; c < d->chain.nr; c++)
+			strvec_pushf(&seen, "%s/%s.gch", d->chain.v[c], forced[f]);
+	}
+	for (int l = 0; l < 2; l++) {
+		for (size_t n = 0; n < lists[l]->nr; n++) {
+			char *gch = xasprintf("%s.gch", lists[l]->v[n]);
+			if (l == 0)
+				strvec_push_path(&seen, source_dir, gch);
+			for (size_t c = 0; c < d->chain.nr; c++)
+				strvec_push_path(&seen, d->chain.v[c], gch);
+			for (size_t e = 0; e < d->missing.nr; e++)
+				strvec_push_path(&seen, d->missing.v[e], gch);
+			free(gch);
+		}
+	}
+	sort_unique(&seen);
+	for (size_t i = 0; i < seen.nr; i++)
+		strvec_push(out, seen.v[i]);
+	strvec_clear(&seen);
+	free(source_dir);
 }

@@ -16,7 +16,6 @@
  * (searched first); for each __has_include(name), every place name could be
  * found. A file whose includes are computed (`#include MACRO`) may include
  * anything with quotes: its directory is combined with every header's <rel>.
- * A precompiled header next to the first header is a candidate too.
  */
 #ifndef ZC_INCLUDES_H
 #define ZC_INCLUDES_H
@@ -42,10 +41,11 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 /* What one input file says about its includes (see scan_includes). */
 struct include_scan {
 	struct strvec quoted;  /* names of #include "name" */
+	struct strvec angled;  /* names of #include <name> */
 	struct strvec probed;  /* names of __has_include("name") / (<name>) */
 	bool computed;         /* an #include whose name is a macro */
 };
-#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, false }
+#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false }
 
 void include_scan_release(struct include_scan *s);
 /* Reads the include directives of a C/C++ source or header. */
@@ -58,5 +58,16 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan);
  */
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
+
+/*
+ * Precompiled headers gcc would use instead of a header: "<dir>/<name>.gch"
+ * for every name the source includes directly (or is forced to include,
+ * -include) and every directory searched for it. gcc's dependency file does
+ * not mention a precompiled header it used, so the caller hashes those that
+ * exist and requires the others to stay absent.
+ */
+void pch_candidates(const struct search_dirs *d, const char *source,
+		    const struct include_scan *source_scan, char *const *forced, size_t nr_forced,
+		    struct strvec *out);
 
 #endif

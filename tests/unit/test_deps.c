@@ -122,8 +122,17 @@ static void test_shadow_candidates(void **state)
 	assert_false(contains(&out, "after/x.h"));
 	assert_false(contains(&out, "after/first.h"));
 	assert_false(contains(&out, "/usr/include/stdio.h"));
-	/* A precompiled first header would be used instead. */
-	assert_true(contains(&out, "b/x.h.gch"));
+	/* Precompiled variants of what the source includes. */
+	struct strvec pch = STRVEC_INIT;
+	char *forced[] = { "pre.h" };
+	pch_candidates(&d, inputs[0], &scans[0], forced, 1, &pch);
+	assert_true(contains(&pch, "src/x.h.gch"));
+	assert_true(contains(&pch, "b/x.h.gch"));
+	assert_true(contains(&pch, "a/stdio.h.gch"));
+	assert_false(contains(&pch, "src/stdio.h.gch")); /* <> skips the source dir */
+	assert_true(contains(&pch, "pre.h.gch"));
+	assert_true(contains(&pch, "gen/sub/y.h.gch"));
+	strvec_clear(&pch);
 	/* No duplicates. */
 	for (size_t i = 0; i < out.nr; i++)
 		for (size_t j = i + 1; j < out.nr; j++)

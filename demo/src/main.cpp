@@ -1,0 +1,7 @@
+void report(void);
+
+int main()
+{
+	report();
+	return 0;
+}

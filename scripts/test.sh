@@ -1,0 +1,23 @@
+#!/bin/sh
+# Builds zccache and runs every test: unit tests and the integration suite
+# (including whole-project builds of zccache itself and googletest), then
+# both again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+./scripts/setup.sh
+
+echo "== build"
+make -s -j2
+echo "== unit tests"
+make -s unit
+echo "== integration tests"
+ZCCACHE_TEST_SLOW=1 ZCCACHE="$top/build/zccache" tests/integration/run.sh -j2
+
+echo "== under ASan + UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+make -s -j2 BUILD=build-asan SANITIZE=address,undefined
+make -s BUILD=build-asan SANITIZE=address,undefined unit
+ZCCACHE="$top/build-asan/zccache" tests/integration/run.sh -j2
+echo "== all tests passed"
