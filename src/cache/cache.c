@@ -235,67 +235,48 @@ static const struct include_set *matching_set(const struct manifest *m)
 	return NULL;
 }
 
-/*
- * Writes one output as the compiler would: a new file (never a hard link
- * into the store, never writing through a symlink), mode 0666 minus the
- * umask, modified now. A temporary file next to it is renamed over it.
- */
-static int write_output(const char *path, const struct entry *e, const struct record *rec,
-			const char *replaced, size_t replaced_len)
-{
-	char *dir = path_dirname(path);
-	struct strbuf tmp = STRBUF_INIT;
-	mode_t mask = umask(0);
-	int fd = -1, ret = -1;
+struct output_source {
+	const struct entry *entry;
+	const struct record *rec;
+	const char *replaced; /* rewritten bytes to write instead, or NULL */
+	size_t replaced_len;
+};
 
-	umask(mask);
-	fd = create_temp_file(dir, ".zccache-out.", &tmp);
-	if (fd < 0)
-		goto out;
-	if (fchmod(fd, 0666 & ~mask) < 0) {
-		error("cannot chmod '%s':", tmp.buf);
-		goto out;
-	}
-	if (replaced) {
-		if (write_in_full(fd, replaced, replaced_len) < 0) {
-			error("cannot write '%s':", tmp.buf);
-			goto out;
-		}
+static int fill_output(int fd, void *arg)
+{
+	const struct output_source *src = arg;
+	const struct record *rec = src->rec;
+	size_t left = rec->len;
+
+	if (src->replaced) {
+		left = 0;
+		if (write_in_full(fd, src->replaced, src->replaced_len) < 0)
+			return error("cannot write an output:");
 	} else if (rec->file_offset >= 0) {
 		/* Raw entry: let the kernel copy (or reflink) the bytes. */
 		off_t off = rec->file_offset;
-		size_t left = rec->len;
 		while (left > 0) {
-			ssize_t n = copy_file_range(e->fd, &off, fd, NULL, left, 0);
+			ssize_t n = copy_file_range(src->entry->fd, &off, fd, NULL, left, 0);
 			if (n <= 0)
 				break;
 			left -= (size_t)n;
 		}
-		if (left && write_in_full(fd, rec->data + (rec->len - left), left) < 0) {
-			error("cannot write '%s':", tmp.buf);
-			goto out;
-		}
-	} else if (write_in_full(fd, rec->data, rec->len) < 0) {
-		error("cannot write '%s':", tmp.buf);
-		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		error("cannot close '%s':", tmp.buf);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path) < 0) {
-		error("cannot rename '%s' to '%s':", tmp.buf, path);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret && tmp.len)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
+	if (left && write_in_full(fd, rec->data + (rec->len - left), left) < 0)
+		return error("cannot write an output:");
+	return 0;
+}
+
+/*
+ * Writes one output as the compiler would: a new file next to the target
+ * renamed over it (never a hard link into the store, never written through
+ * a symlink), mode 0666 minus the umask, modified now.
+ */
+static int write_output(const char *path, const struct output_source *src)
+{
+	char *dir = path_dirname(path);
+	int ret = replace_file(dir, path, 0666, fill_output, (void *)src);
+
 	free(dir);
 	return ret;
 }
@@ -346,8 +327,7 @@ static int deliver(struct invocation *inv, const struct entry *e, struct run_res
 		}
 	}
 	for (int i = 0; i < inv->nr_outputs; i++) {
-		const char *replaced = NULL;
-		size_t replaced_len = 0;
+		struct output_source src = { e, outputs[i], NULL, 0 };
 		if (inv->outputs[i].kind == OUT_DEPFILE && inv->dep_target && dep_target &&
 		    strcmp(dep_target, inv->dep_target)) {
 			strbuf_reset(&retargeted);
@@ -356,10 +336,10 @@ static int deliver(struct invocation *inv, const struct entry *e, struct run_res
 				zlog("cannot retarget the dependency file from '%s'", dep_target);
 				goto out;
 			}
-			replaced = retargeted.buf;
-			replaced_len = retargeted.len;
+			src.replaced = retargeted.buf;
+			src.replaced_len = retargeted.len;
 		}
-		if (write_output(inv->outputs[i].path, e, outputs[i], replaced, replaced_len) < 0)
+		if (write_output(inv->outputs[i].path, &src) < 0)
 			goto out;
 	}
 	ret = 0;

@@ -323,7 +323,7 @@ static int scan_entries(struct store *st, struct victim **out, size_t *nr)
 		sub = opendir(dir);
 		while (sub && (f = readdir(sub))) {
 			struct stat sb;
-			if (f->d_name[0] == '.')
+			if (!strcmp(f->d_name, ".") || !strcmp(f->d_name, ".."))
 				continue;
 			char *path = xasprintf("%s/%s", dir, f->d_name);
 			if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
@@ -364,7 +364,8 @@ int store_trim(struct store *st, uint64_t target, int64_t *bytes_left, int64_t *
 		return -1;
 	for (size_t i = 0; i < nr; i++)
 		total += (uint64_t)v[i].size;
-	qsort(v, nr, sizeof(*v), cmp_victim);
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_victim);
 	size_t kept = nr;
 	for (size_t i = 0; i < nr && target && total > target; i++) {
 		if (unlink(v[i].path) < 0 && errno != ENOENT) {

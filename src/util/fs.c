@@ -90,14 +90,14 @@ int create_temp_file(const char *dir, const char *prefix, struct strbuf *path)
 	return fd;
 }
 
-int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
-		      size_t len, mode_t mode)
+int replace_file(const char *tmp_dir, const char *path, mode_t mode,
+		 int (*fill)(int fd, void *arg), void *arg)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	int fd = -1, ret = -1;
 	mode_t mask;
 
-	fd = create_temp_file(tmp_dir, "w.", &tmp);
+	fd = create_temp_file(tmp_dir, ".zccache.", &tmp);
 	if (fd < 0)
 		goto out;
 	mask = umask(0);
@@ -106,10 +106,8 @@ int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
 		error("cannot chmod '%s':", tmp.buf);
 		goto out;
 	}
-	if (write_in_full(fd, data, len) < 0) {
-		error("cannot write '%s':", tmp.buf);
+	if (fill(fd, arg) < 0)
 		goto out;
-	}
 	if (close(fd) < 0) {
 		fd = -1;
 		error("cannot close '%s':", tmp.buf);
@@ -128,6 +126,28 @@ out:
 		unlink(tmp.buf);
 	strbuf_release(&tmp);
 	return ret;
+}
+
+struct buffer {
+	const void *data;
+	size_t len;
+};
+
+static int fill_from_buffer(int fd, void *arg)
+{
+	const struct buffer *b = arg;
+
+	if (write_in_full(fd, b->data, b->len) < 0)
+		return error("cannot write a temporary file:");
+	return 0;
+}
+
+int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
+		      size_t len, mode_t mode)
+{
+	struct buffer b = { data, len };
+
+	return replace_file(tmp_dir, path, mode, fill_from_buffer, &b);
 }
 
 int mkdir_p(const char *path, mode_t mode)

@@ -29,6 +29,14 @@ int read_fd(int fd, struct strbuf *sb, size_t max_size);
 int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
 		      size_t len, mode_t mode);
 
+/*
+ * The general form: a fresh temporary file in tmp_dir is given mode (after
+ * the umask), filled by fill(fd, arg) (which returns 0 or -1 with error()),
+ * and renamed to path. A symlink at path is replaced, never written through.
+ */
+int replace_file(const char *tmp_dir, const char *path, mode_t mode,
+		 int (*fill)(int fd, void *arg), void *arg);
+
 /* Opens a new unique file "<dir>/<prefix>XXXXXX" for writing; fills path. */
 int create_temp_file(const char *dir, const char *prefix, struct strbuf *path);
 
