@@ -118,6 +118,10 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 	char *known;
 	int ret = -1;
 
+	if (c->have_compiler) {
+		*out = c->compiler;
+		return 0;
+	}
 	if (stat(path, &st) < 0) {
 		error("cannot stat compiler '%s':", path);
 		goto out;
@@ -133,14 +137,16 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 	known = aux_get(c, &key, AUX_DIGEST, &len);
 	if (known && len == DIGEST_SIZE) {
 		memcpy(out->b, known, DIGEST_SIZE);
-		free(known);
-		ret = 0;
-		goto out;
+	} else {
+		if (digest_file(path, out, &content) < 0) {
+			free(known);
+			goto out;
+		}
+		aux_put(c, &key, AUX_DIGEST, out->b, DIGEST_SIZE);
 	}
 	free(known);
-	if (digest_file(path, out, &content) < 0)
-		goto out;
-	aux_put(c, &key, AUX_DIGEST, out->b, DIGEST_SIZE);
+	c->compiler = *out;
+	c->have_compiler = true;
 	ret = 0;
 out:
 	strbuf_release(&content);

@@ -30,6 +30,8 @@ struct cache {
 	struct timespec start;   /* when this compile started, for "too new" */
 	struct strbuf debug;     /* hashed key fields, when cfg->debug */
 	struct digest source_digest;
+	struct digest compiler;  /* content digest of the compiler, once known */
+	bool have_compiler;
 };
 
 enum lookup_result { LOOKUP_MISS = 0, LOOKUP_HIT = 1 };

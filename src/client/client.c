@@ -309,7 +309,6 @@ int client_main(int argc, char **argv)
 	inv.compiler = compiler;
 	strvec_push(&inv.orig_argv, compiler);
 	strvec_pushv(&inv.orig_argv, argv + 1, (size_t)argc - 1);
-	inv.family = family_for(argv[0], compiler);
 	die_argv = inv.orig_argv.v;
 	die_hook = exec_on_die;
 
@@ -333,12 +332,10 @@ int client_main(int argc, char **argv)
 	}
 	if (!st.writable)
 		zlog("not storing: %s", st.not_writable);
-	{
-		/* A realpath for the family, so that "cc" -> gcc or clang. */
-		char *real = realpath(compiler, NULL);
-		inv.family = family_for(argv[0], real ? real : compiler);
-		free(real);
-	}
+	/* The file that really runs names the family: "cc" may be clang. */
+	char *real = realpath(compiler, NULL);
+	inv.family = family_for(argv[0], real ? real : compiler);
+	free(real);
 	if (expand_response_files(argv, (size_t)argc, &inv.args) < 0)
 		return fallback_exec(&inv, &st, STAT_UNC_BAD_RESPONSE_FILE);
 	if (inv.family->analyse(&inv) < 0)

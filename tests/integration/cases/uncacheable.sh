@@ -217,3 +217,34 @@ exec /usr/bin/gcc "$@"'
 	expect_stat modified_during_compile 1
 	expect_entries r 0
 }
+
+# An option that reads a file zccache cannot follow.
+test_unsupported_option_specs() {
+	simple_source
+	: >empty.specs
+	settle
+	outputs a.o
+	passthrough unsupported_option gcc -specs=empty.specs -c a.c -Wall
+}
+
+# An unknown option naming an existing file: it might read it.
+test_unsupported_option_unknown_file_option() {
+	simple_source
+	echo 'fun:main' >ignore.txt
+	settle
+	outputs a.o
+	passthrough unsupported_option clang -fsanitize-ignorelist=ignore.txt -c a.c -Wall
+}
+
+# The compiler would write a dependency file named by the environment.
+test_unsupported_environment() {
+	simple_source
+	outputs a.o env.d
+	DEPENDENCIES_OUTPUT="env.d a.o" passthrough unsupported_environment gcc -c a.c -Wall
+}
+
+test_not_a_compile() {
+	simple_source
+	outputs
+	passthrough not_a_compile gcc -dumpversion
+}
