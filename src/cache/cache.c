@@ -501,6 +501,52 @@ out:
 	return ret;
 }
 
+/*
+ * Records which of the candidate paths must stay absent. One that exists
+ * now was passed over by the compiler already and is dropped. For one that
+ * does not, the shallowest missing ancestor is recorded instead: the path
+ * cannot appear without it, and one ancestor stands for every candidate
+ * below it (a missing include directory would otherwise cost one check per
+ * header on every hit).
+ */
+static void add_absent_paths(const struct strvec *candidates, struct strvec *absent)
+{
+	struct strvec found = STRVEC_INIT;
+	char *known_present = NULL; /* last directory seen to exist */
+	struct stat st;
+
+	for (size_t i = 0; i < candidates->nr; i++) {
+		char *p = xstrdup(candidates->v[i]);
+		if (lstat(p, &st) == 0) {
+			free(p);
+			continue;
+		}
+		for (;;) {
+			char *parent = path_dirname(p);
+			bool stop = !strcmp(parent, p) || !strcmp(parent, ".") || !strcmp(parent, "/") ||
+				    (known_present && !strcmp(parent, known_present));
+			if (!stop && lstat(parent, &st) == 0) {
+				free(known_present);
+				known_present = parent;
+				break;
+			}
+			if (stop || errno != ENOENT) {
+				free(parent);
+				break;
+			}
+			free(p);
+			p = parent;
+		}
+		strvec_push(&found, p);
+		free(p);
+	}
+	strvec_sort_unique(&found);
+	for (size_t i = 0; i < found.nr; i++)
+		strvec_push(absent, found.v[i]);
+	strvec_clear(&found);
+	free(known_present);
+}
+
 /* The files the compile read, source first, from its dependency list. */
 static int read_inputs(struct invocation *inv, const char *depfile, struct strvec *inputs)
 {
@@ -598,12 +644,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
-	for (size_t i = 0; i < candidates.nr; i++) {
-		struct stat st;
-		/* One that exists now was passed over by the compiler already. */
-		if (lstat(candidates.v[i], &st) < 0)
-			strvec_push(&set.absent, candidates.v[i]);
-	}
+	add_absent_paths(&candidates, &set.absent);
 	/* Precompiled headers in use are inputs the depfile does not name. */
 	strvec_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
@@ -611,7 +652,10 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	for (size_t i = 0; i < candidates.nr; i++) {
 		struct stat st;
 		if (lstat(candidates.v[i], &st) < 0) {
-			strvec_push(&set.absent, candidates.v[i]);
+			struct strvec one = STRVEC_INIT;
+			strvec_push(&one, candidates.v[i]);
+			add_absent_paths(&one, &set.absent);
+			strvec_clear(&one);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {

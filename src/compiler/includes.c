@@ -88,30 +88,6 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts sv and drops repeated strings. */
-static void sort_unique(struct strvec *sv)
-{
-	size_t kept = 0;
-
-	if (!sv->nr)
-		return;
-	qsort(sv->v, sv->nr, sizeof(*sv->v), cmp_str);
-	for (size_t i = 0; i < sv->nr; i++) {
-		if (kept && !strcmp(sv->v[kept - 1], sv->v[i])) {
-			free(sv->v[i]);
-			continue;
-		}
-		sv->v[kept++] = sv->v[i];
-	}
-	sv->nr = kept;
-	sv->v[kept] = NULL;
-}
-
 /* Pushes "dir/name" ("name" for dir "." or an absolute name). */
 static void strvec_push_path(struct strvec *sv, const char *dir, const char *name)
 {
@@ -218,7 +194,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		strvec_push(&includer_dirs, dir);
 		free(dir);
 	}
-	sort_unique(&includer_dirs);
+	strvec_sort_unique(&includer_dirs);
 
 	for (size_t h = 1; h < nr_inputs; h++) {
 		const char *header = inputs[h];
@@ -237,7 +213,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 					strvec_pushf(&seen, "%s/%s", d->chain.v[e], rel);
 		}
 	}
-	sort_unique(&rels);
+	strvec_sort_unique(&rels);
 	for (size_t q = 0; q < includer_dirs.nr; q++)
 		for (size_t r = 0; r < rels.nr; r++)
 			strvec_push_path(&seen, includer_dirs.v[q], rels.v[r]);
@@ -258,7 +234,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		}
 		free(dir);
 	}
-	sort_unique(&seen);
+	strvec_sort_unique(&seen);
 	for (size_t i = 0; i < seen.nr; i++)
 		strvec_push(out, seen.v[i]);
 	strvec_clear(&seen);
@@ -292,7 +268,7 @@ void pch_candidates(const struct search_dirs *d, const char *source,
 			free(gch);
 		}
 	}
-	sort_unique(&seen);
+	strvec_sort_unique(&seen);
 	for (size_t i = 0; i < seen.nr; i++)
 		strvec_push(out, seen.v[i]);
 	strvec_clear(&seen);

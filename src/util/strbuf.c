@@ -224,6 +224,29 @@ void strvec_clear(struct strvec *sv)
 	sv->nr = sv->alloc = 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strvec_sort_unique(struct strvec *sv)
+{
+	size_t kept = 0;
+
+	if (!sv->nr)
+		return;
+	qsort(sv->v, sv->nr, sizeof(*sv->v), cmp_str);
+	for (size_t i = 0; i < sv->nr; i++) {
+		if (kept && !strcmp(sv->v[kept - 1], sv->v[i])) {
+			free(sv->v[i]);
+			continue;
+		}
+		sv->v[kept++] = sv->v[i];
+	}
+	sv->nr = kept;
+	sv->v[kept] = NULL;
+}
+
 int read_bytes(struct reader *r, size_t n, const unsigned char **out)
 {
 	if ((size_t)(r->end - r->p) < n)

@@ -53,6 +53,8 @@ void strvec_push(struct strvec *sv, const char *s);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...) ZC_PRINTF(2, 3);
 void strvec_pushv(struct strvec *sv, char *const *v, size_t n);
 void strvec_clear(struct strvec *sv);
+/* Sorts the strings (strcmp order) and drops repeats. */
+void strvec_sort_unique(struct strvec *sv);
 
 /* malloc wrappers that die on failure. */
 void *xmalloc(size_t n);

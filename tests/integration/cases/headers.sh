@@ -227,3 +227,39 @@ exec /usr/bin/gcc "$@"'
 	zc gcc -c a.c
 	expect_stat hits 1
 }
+
+# -Igen -Iinc with gen missing: creating gen/ and gen/x.h later must miss.
+test_shadowing_missing_directory() {
+	mkfile inc/x.h <<<'int x = 1;'
+	printf '%s\n' '#include <x.h>' 'int f(void) { return x; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Igen -Iinc
+	zc gcc -c a.c -Igen -Iinc
+	expect_counts 1 1
+	mkfile gen/x.h <<<'int x = 2;'
+	settle
+	ref gcc -c a.c -Igen -Iinc
+	zc gcc -c a.c -Igen -Iinc
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# <sub/x.h> found in b/sub: a/sub does not exist yet; creating it with an
+# x.h inside must miss.
+test_shadowing_missing_subdirectory() {
+	mkdir -p a
+	mkfile b/sub/x.h <<<'int x = 1;'
+	printf '%s\n' '#include <sub/x.h>' 'int f(void) { return x; }' >s.c
+	settle
+	outputs s.o
+	zc gcc -c s.c -Ia -Ib
+	zc gcc -c s.c -Ia -Ib
+	expect_counts 1 1
+	mkfile a/sub/x.h <<<'int x = 3;'
+	settle
+	ref gcc -c s.c -Ia -Ib
+	zc gcc -c s.c -Ia -Ib
+	expect_like_ref
+	expect_counts 1 2
+}
