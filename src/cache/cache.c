@@ -507,7 +507,7 @@ out:
  * does not, the shallowest missing ancestor is recorded instead: the path
  * cannot appear without it, and one ancestor stands for every candidate
  * below it (a missing include directory would otherwise cost one check per
- * header on every hit).
+ * header on every hit). candidates must be sorted (strvec_sort_unique).
  */
 static void add_absent_paths(const struct strvec *candidates, struct strvec *absent)
 {
@@ -516,6 +516,14 @@ static void add_absent_paths(const struct strvec *candidates, struct strvec *abs
 	struct stat st;
 
 	for (size_t i = 0; i < candidates->nr; i++) {
+		/* Candidates come sorted: those below the missing directory
+		 * just recorded follow it, and need no system call. */
+		if (found.nr) {
+			const char *last = found.v[found.nr - 1];
+			size_t ll = strlen(last);
+			if (!strncmp(candidates->v[i], last, ll) && candidates->v[i][ll] == '/')
+				continue;
+		}
 		char *p = xstrdup(candidates->v[i]);
 		if (lstat(p, &st) == 0) {
 			free(p);
