@@ -278,10 +278,10 @@ static int fill_output(int fd, void *arg)
  * renamed over it (never a hard link into the store, never written through
  * a symlink), mode 0666 minus the umask, modified now.
  */
-static int write_output(const char *path, const struct output_source *src)
+static int write_output(const char *path, const struct output_source *src, unsigned umask)
 {
 	char *dir = path_dirname(path);
-	int ret = replace_file(dir, path, 0666, fill_output, (void *)src);
+	int ret = replace_file(dir, path, 0666 & ~umask, fill_output, (void *)src);
 
 	free(dir);
 	return ret;
@@ -345,7 +345,7 @@ static int deliver(struct invocation *inv, const struct entry *e, struct run_res
 			src.replaced = retargeted.buf;
 			src.replaced_len = retargeted.len;
 		}
-		if (write_output(inv->outputs[i].path, &src) < 0)
+		if (write_output(inv->outputs[i].path, &src, inv->umask) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -442,7 +442,7 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 			goto out;
 		search_dirs_release(dirs);
 	}
-	if (run_capture(argv.v, &run) < 0)
+	if (run_capture(argv.v, inv->env.v, &run) < 0)
 		goto out;
 	if (exit_code_of(run.status) != 0) {
 		error("the include search query failed");

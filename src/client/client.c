@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char **environ;
+
 /* The real path of the running zccache, to skip it in PATH. */
 static char *self_path(void)
 {
@@ -207,7 +209,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		reported = inv->user_depfile;
 	}
 	inv->family->miss_argv(inv, inv->user_depfile ? NULL : depfile.buf, isatty(2), &argv);
-	if (run_capture(argv.v, &run) < 0) {
+	if (run_capture(argv.v, NULL, &run) < 0) {
 		if (own_depfile)
 			unlink_if_exists(depfile.buf);
 		return fallback_exec(inv, c->store, STAT_ERR_INTERNAL);
@@ -231,7 +233,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		/* -MMD leaves system headers out: list them with a second pass. */
 		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
 		inv->family->full_deps_argv(inv, depfile.buf, &deps_argv);
-		bool ok = run_capture(deps_argv.v, &deps) == 0 && exit_code_of(deps.status) == 0;
+		bool ok = run_capture(deps_argv.v, NULL, &deps) == 0 && exit_code_of(deps.status) == 0;
 		run_result_release(&deps);
 		if (!ok) {
 			zlog("not stored: the dependency pass failed");
@@ -310,6 +312,10 @@ int client_main(int argc, char **argv)
 	strvec_push(&inv.orig_argv, compiler);
 	strvec_pushv(&inv.orig_argv, argv + 1, (size_t)argc - 1);
 	die_argv = inv.orig_argv.v;
+	for (char **e = environ; *e; e++)
+		strvec_push(&inv.env, *e);
+	inv.umask = umask(0);
+	umask(inv.umask);
 	die_hook = exec_on_die;
 
 	int config_ok = config_load(&cfg);

@@ -45,6 +45,8 @@ struct invocation {
 	struct strvec orig_argv; /* argv[0] is the real compiler's path */
 	char *compiler;          /* absolute path of the real compiler */
 	char *cwd;
+	struct strvec env;       /* the caller's environment, "NAME=value" */
+	unsigned umask;          /* the caller's umask, for the outputs' mode */
 	const struct compiler_family *family;
 
 	/* The plan, filled by family->analyse(). */
@@ -116,5 +118,8 @@ void invocation_release(struct invocation *inv);
 /* Adds an output; paths are copied. */
 void invocation_add_output(struct invocation *inv, enum output_kind kind, const char *path);
 const char *invocation_output(const struct invocation *inv, enum output_kind kind);
+/* A variable of the caller's environment (not zccache's own: the daemon
+ * serves many callers), or NULL. */
+const char *invocation_getenv(const struct invocation *inv, const char *name);
 
 #endif

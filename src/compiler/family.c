@@ -80,6 +80,7 @@ void invocation_init(struct invocation *inv)
 void invocation_release(struct invocation *inv)
 {
 	strvec_clear(&inv->orig_argv);
+	strvec_clear(&inv->env);
 	strvec_clear(&inv->args);
 	strvec_clear(&inv->key_args);
 	strvec_clear(&inv->key_files);
@@ -110,5 +111,15 @@ const char *invocation_output(const struct invocation *inv, enum output_kind kin
 	for (int i = 0; i < inv->nr_outputs; i++)
 		if (inv->outputs[i].kind == kind)
 			return inv->outputs[i].path;
+	return NULL;
+}
+
+const char *invocation_getenv(const struct invocation *inv, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < inv->env.nr; i++)
+		if (!strncmp(inv->env.v[i], name, n) && inv->env.v[i][n] == '=')
+			return inv->env.v[i] + n + 1;
 	return NULL;
 }

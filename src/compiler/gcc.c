@@ -539,10 +539,10 @@ static int gcc_analyse(struct invocation *inv)
 		goto out;
 	}
 	for (size_t i = 0; i < ZC_ARRAY_SIZE(unsupported_env); i++)
-		if (getenv(unsupported_env[i]))
+		if (invocation_getenv(inv, unsupported_env[i]))
 			uncacheable(&p, STAT_UNC_UNSUPPORTED_ENVIRONMENT);
 	for (size_t i = 0; i < ZC_ARRAY_SIZE(hashed_env); i++) {
-		const char *v = getenv(hashed_env[i]);
+		const char *v = invocation_getenv(inv, hashed_env[i]);
 		if (v)
 			strvec_pushf(&inv->key_env, "%s=%s", hashed_env[i], v);
 	}

@@ -95,14 +95,11 @@ int replace_file(const char *tmp_dir, const char *path, mode_t mode,
 {
 	struct strbuf tmp = STRBUF_INIT;
 	int fd = -1, ret = -1;
-	mode_t mask;
 
 	fd = create_temp_file(tmp_dir, ".zccache.", &tmp);
 	if (fd < 0)
 		goto out;
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, mode & ~mask) < 0) {
+	if (fchmod(fd, mode) < 0) {
 		error("cannot chmod '%s':", tmp.buf);
 		goto out;
 	}

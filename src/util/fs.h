@@ -24,14 +24,14 @@ int read_fd(int fd, struct strbuf *sb, size_t max_size);
  * Writes data to a fresh temporary file in tmp_dir and renames it to path,
  * so a reader sees the old file or the new one, never a part. The file gets
  * mode (before umask). fsync is not called: a crash may lose the entry but a
- * checksum catches a torn one.
+ * checksum catches a torn one. The file gets exactly mode.
  */
 int write_file_atomic(const char *tmp_dir, const char *path, const void *data,
 		      size_t len, mode_t mode);
 
 /*
- * The general form: a fresh temporary file in tmp_dir is given mode (after
- * the umask), filled by fill(fd, arg) (which returns 0 or -1 with error()),
+ * The general form: a fresh temporary file in tmp_dir is given exactly mode
+ * (callers apply the umask they serve), filled by fill(fd, arg) (which returns 0 or -1 with error()),
  * and renamed to path. A symlink at path is replaced, never written through.
  */
 int replace_file(const char *tmp_dir, const char *path, mode_t mode,

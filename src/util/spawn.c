@@ -38,7 +38,7 @@ int exit_code_of(int status)
 	return 1;
 }
 
-int run_capture(char *const *argv, struct run_result *res)
+int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa = { 0 }, old[ZC_ARRAY_SIZE(forwarded)];
@@ -61,7 +61,7 @@ int run_capture(char *const *argv, struct run_result *res)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ZC_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, &old[i]);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(out_pipe[1]);
 	close(err_pipe[1]);

@@ -17,9 +17,10 @@ struct run_result {
 	int status; /* as from waitpid */
 };
 
-/* Runs argv[0] (a path) with the current environment. Returns 0 when the
- * child ran (whatever its exit status), -1 when it could not be started. */
-int run_capture(char *const *argv, struct run_result *res);
+/* Runs argv[0] (a path) with envp (NULL: this process's environment).
+ * Returns 0 when the child ran (whatever its exit status), -1 when it could
+ * not be started. */
+int run_capture(char *const *argv, char *const *envp, struct run_result *res);
 void run_result_release(struct run_result *res);
 
 /* The exit code a shell would report for a wait status. */

@@ -7,6 +7,8 @@
 #include "store/store.h"
 #include "util/log.h"
 
+extern char **environ;
+
 static char *dir;
 static struct store st;
 static struct config cfg;
@@ -21,6 +23,8 @@ static void key_of(const char *cmdline, const char *cwd, struct digest *key)
 	split_response_text(cmdline, &inv.args);
 	inv.compiler = strdup(strcmp(inv.args.v[0], "clang") ? "/usr/bin/gcc" : "/usr/bin/clang");
 	inv.cwd = strdup(cwd);
+	for (char **e = environ; *e; e++)
+		strvec_push(&inv.env, *e);
 	strvec_pushv(&inv.orig_argv, inv.args.v, inv.args.nr);
 	inv.family = family_for(inv.args.v[0], inv.compiler);
 	assert_int_equal(inv.family->analyse(&inv), 0);
