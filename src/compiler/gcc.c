@@ -30,6 +30,7 @@ enum opt_flags {
 };
 
 const struct gcc_option gcc_options[] = {
+	{ "--config", TAKES_ARG | TOO_HARD },
 	{ "--coverage", 0 },
 	{ "--help", NOT_COMPILE },
 	{ "--param", TAKES_ARG },
