@@ -13,7 +13,8 @@
 bool log_enabled;
 bool log_to_stderr;
 static int log_fd = -1;
-static char last_error_msg[1024];
+/* Per thread: the daemon reports errors from several threads at once. */
+static _Thread_local char last_error_msg[1024];
 void (*die_hook)(void);
 
 void log_open(const char *path)
