@@ -464,10 +464,9 @@ out:
  * sets *reason when the compile cannot be cached. */
 static int record_file(struct cache *c, struct invocation *inv, const char *path,
 		       struct manifest_file *f, struct include_scan *scan, enum counter *reason)
-
 {
 	struct strbuf content = STRBUF_INIT;
-	struct stat st;
+	struct stat st, after;
 	int ret = -1;
 
 	memset(f, 0, sizeof(*f));
@@ -486,6 +485,14 @@ static int record_file(struct cache *c, struct invocation *inv, const char *path
 	}
 	if (digest_file(path, &f->digest, &content) < 0)
 		goto out;
+	/* Changed while we read it: the digest may not match the stat data. */
+	if (stat(path, &after) < 0 || after.st_ino != st.st_ino || after.st_size != st.st_size ||
+	    ts_ns(after.st_ctim) != ts_ns(st.st_ctim) || ts_ns(after.st_mtim) != ts_ns(st.st_mtim)) {
+		zlog("not stored: '%s' changed while it was read", path);
+		*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+		ret = 0;
+		goto out;
+	}
 	/* Sources and headers are scanned; a binary precompiled header not. */
 	if (scan)
 		*reason = inv->family->scan_input(inv, content.buf, content.len, scan);
@@ -594,8 +601,15 @@ static int build_result(struct cache *c, struct invocation *inv, const struct ru
 	if (inv->dep_target)
 		entry_add(records, RES_DEP_TARGET, inv->dep_target, strlen(inv->dep_target));
 	for (int i = 0; i < inv->nr_outputs; i++) {
+		struct stat sb;
 		strbuf_reset(&content);
-		if (read_file(inv->outputs[i].path, &content, (size_t)1 << 31) < 0) {
+		/* An output older than the compile is a leftover it did not
+		 * write (the compile named it otherwise): never store that. */
+		if (stat(inv->outputs[i].path, &sb) < 0 ||
+		    ts_ns(sb.st_mtim) < ts_ns(c->start) - (sb.st_mtim.tv_nsec ? FINE_TIMESTAMP_SLACK_NS
+									  : COARSE_TIMESTAMP_SLACK_NS) ||
+		    read_file(inv->outputs[i].path, &content, (size_t)1 << 31) < 0) {
+			zlog("not stored: the compile did not write '%s'", inv->outputs[i].path);
 			count(c, STAT_UNC_MISSING_OUTPUT);
 			goto out;
 		}
@@ -651,7 +665,8 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
-	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
+	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
+			  inv->forced_includes.nr, &candidates);
 	add_absent_paths(&candidates, &set.absent);
 	/* Precompiled headers in use are inputs the depfile does not name. */
 	strvec_clear(&candidates);

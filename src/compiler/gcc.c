@@ -39,7 +39,7 @@ const struct gcc_option gcc_options[] = {
 	{ "--target", JOINED | SEARCH },
 	{ "--version", NOT_COMPILE },
 	{ "-A", TAKES_ARG | JOINED },
-	{ "-B", TAKES_ARG | JOINED | SEARCH },
+	{ "-B", TAKES_ARG | JOINED | SEARCH | TOO_HARD },
 	{ "-D", TAKES_ARG | JOINED },
 	{ "-E", 0 },
 	{ "-F", TAKES_ARG | JOINED | SEARCH },
@@ -68,7 +68,8 @@ const struct gcc_option gcc_options[] = {
 	{ "-aux-info", TAKES_ARG | TOO_HARD },
 	{ "-b", TAKES_ARG | SEARCH },
 	{ "-c", 0 },
-	{ "-dumpbase", TAKES_ARG },
+	{ "-dumpbase", TAKES_ARG | TOO_HARD },
+	{ "-dumpbase-ext", TAKES_ARG | TOO_HARD },
 	{ "-dumpdir", TAKES_ARG | TOO_HARD },
 	{ "-dumpmachine", NOT_COMPILE },
 	{ "-dumpspecs", NOT_COMPILE },
@@ -285,6 +286,7 @@ static bool handle_flag(struct parse *p, const char *a)
 		uncacheable(p, starts_with(a, "-save-temps") ? STAT_UNC_SAVE_TEMPS
 							      : STAT_UNC_UNSUPPORTED_OPTION);
 	else if (starts_with(a, "-fprofile-use") || starts_with(a, "-fauto-profile") ||
+		 !strcmp(a, "-fbranch-probabilities") ||
 		 starts_with(a, "-fprofile-instr-use") || starts_with(a, "-fprofile-sample-use"))
 		uncacheable(p, STAT_UNC_PROFILE_USE);
 	else if (starts_with(a, "-gsplit-dwarf"))
@@ -349,6 +351,8 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 		p->seen_mt = true;
 	} else if (!strcmp(name, "-include-pch")) {
 		strvec_push(&inv->key_files, value);
+	} else if (!strcmp(name, "-imacros")) {
+		strvec_push(&inv->forced_includes, value);
 	} else if (!strcmp(name, "-include")) {
 		strvec_push(&inv->forced_includes, value);
 		/* A precompiled variant next to it would be used instead. */
@@ -399,19 +403,35 @@ static void add_input(struct parse *p, const char *a)
 	strvec_push(&inv->key_args, a);
 }
 
-/* cwd as debug info records it, after -fdebug-prefix-map and friends
- * (gcc prefers the map given last). */
+/* The directory the compiler records: like getpwd(), $PWD when it names
+ * the current directory (a path through a symlink), else getcwd(). */
+static const char *compiler_cwd(const struct invocation *inv)
+{
+	const char *pwd = invocation_getenv(inv, "PWD");
+	struct stat a, b;
+
+	if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(inv->cwd, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return pwd;
+	return inv->cwd;
+}
+
+/* cwd as debug info records it, after -fdebug-prefix-map and friends: gcc
+ * tries the map given last first and matches a plain string prefix. clang
+ * orders several maps its own way: then the key keeps the raw cwd. */
 static char *mapped_cwd(const struct parse *p)
 {
-	const char *cwd = p->inv->cwd;
+	const char *cwd = compiler_cwd(p->inv);
 
+	if (p->is_clang && p->prefix_maps.nr > 1)
+		return xstrdup(cwd);
 	for (size_t i = p->prefix_maps.nr; i-- > 0;) {
 		const char *m = p->prefix_maps.v[i];
 		const char *eq = strchr(m, '=');
 		if (!eq)
 			continue;
 		size_t ol = (size_t)(eq - m);
-		if (!strncmp(cwd, m, ol) && (cwd[ol] == '/' || cwd[ol] == '\0'))
+		if (!strncmp(cwd, m, ol))
 			return xasprintf("%s%s", eq + 1, cwd + ol);
 	}
 	return xstrdup(cwd);
@@ -471,6 +491,10 @@ static void plan_outputs(struct parse *p)
 		inv->cwd_matters = true;
 		inv->key_cwd = mapped_cwd(p);
 	}
+	/* -MF /dev/null and friends: left to the compiler, never replaced. */
+	for (int i = 0; i < inv->nr_outputs; i++)
+		if (stat(inv->outputs[i].path, &st) == 0 && !S_ISREG(st.st_mode))
+			uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
 out:
 	free(stem);
 	free(object);
@@ -709,6 +733,25 @@ static bool uses(const char *data, size_t len, const char *word, bool in_strings
 	return memmem(data, len, word, strlen(word)) && occurs_as_token(data, len, word, in_strings);
 }
 
+/* The pragma: "GCC" then "dependency", in code (or, with _Pragma, in a
+ * string); comments do not count. */
+static bool has_pragma_dependency(const char *data, size_t len)
+{
+	const char *end = data + len;
+
+	if (!memmem(data, len, "dependency", 10) ||
+	    !occurs_as_token(data, len, "dependency", occurs_as_token(data, len, "_Pragma", false)))
+		return false;
+	for (const char *p = data; (p = memmem(p, (size_t)(end - p), "dependency", 10)); p += 10) {
+		const char *q = p;
+		while (q > data && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if (q < p && q - data >= 3 && !memcmp(q - 3, "GCC", 3))
+			return true;
+	}
+	return false;
+}
+
 static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len,
 				   struct include_scan *scan)
 {
@@ -724,14 +767,21 @@ static enum counter gcc_scan_input(const struct invocation *inv, const char *dat
 		if (!pinned)
 			return STAT_UNC_TIME_MACROS;
 	}
-	/* The assembler directive: in .S code, or in the string of an asm
-	 * statement (a file without an asm keyword cannot hand a string to
-	 * the assembler). Spelled in two pieces so this file does not match. */
-	if (memmem(data, len, "." "incbin", 7)) {
+	/* That pragma compares timestamps with another file. */
+	if (has_pragma_dependency(data, len))
+		return STAT_UNC_PRAGMA_DEPENDENCY;
+	/* Assembler directives that read files: in .S code, or in the string
+	 * of an asm statement (a file without an asm keyword cannot hand a
+	 * string to the assembler). Spelled in pieces so this file does not
+	 * match itself. */
+	static const char *const asm_reads[] = { "." "incbin", "." "include" };
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(asm_reads); i++) {
+		if (!memmem(data, len, asm_reads[i], strlen(asm_reads[i])))
+			continue;
 		bool has_asm = occurs_as_token(data, len, "asm", false) ||
 			       occurs_as_token(data, len, "__asm__", false) ||
 			       occurs_as_token(data, len, "__asm", false);
-		if (occurs_as_token(data, len, "." "incbin", has_asm))
+		if (occurs_as_token(data, len, asm_reads[i], has_asm))
 			return STAT_UNC_INCBIN;
 	}
 	return 0;

@@ -97,13 +97,35 @@ static void strvec_push_path(struct strvec *sv, const char *dir, const char *nam
 		strvec_pushf(sv, "%s/%s", dir, name);
 }
 
+/* Skips leading "./" (and "." alone): "-I./B" finds headers the
+ * dependency file calls "B/x.h". */
+static const char *skip_dot_slash(const char *p)
+{
+	for (;;) {
+		if (p[0] == '.' && p[1] == '/') {
+			p += 2;
+			while (*p == '/')
+				p++;
+		} else if (p[0] == '.' && p[1] == '\0') {
+			return p + 1;
+		} else {
+			return p;
+		}
+	}
+}
+
 /* If path is dir/rel, returns rel; else NULL. */
 static const char *under_dir(const char *path, const char *dir)
 {
-	size_t dl = strlen(dir);
+	size_t dl;
 
+	path = skip_dot_slash(path);
+	dir = skip_dot_slash(dir);
+	dl = strlen(dir);
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;
+	if (dl == 0) /* the current directory: any relative path is below it */
+		return path[0] == '/' ? NULL : path;
 	if (strncmp(path, dir, dl) || path[dl] != '/')
 		return NULL;
 	return path + dl + 1;
@@ -149,16 +171,16 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 	for (const char *line = data; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		const char *eol = nl ? nl : end;
-		const char *p = skip_blanks(line, eol);
-
-		if (p < eol && *p == '#') {
+		/* Any '#' of the line, not only the first: a comment may come
+		 * before a directive. Extra names only add candidates. */
+		for (const char *p = line; (p = memchr(p, '#', (size_t)(eol - p))); ) {
 			p = skip_blanks(p + 1, eol);
 			for (size_t i = 0; i < ZC_ARRAY_SIZE(directives); i++) {
 				size_t n = strlen(directives[i]);
 				if ((size_t)(eol - p) < n || memcmp(p, directives[i], n))
 					continue;
-				p = skip_blanks(p + n, eol);
-				if (!take_name(p, eol, &scan->quoted, &scan->angled))
+				const char *q = skip_blanks(p + n, eol);
+				if (!take_name(q, eol, &scan->quoted, &scan->angled))
 					scan->computed = true;
 				break;
 			}
@@ -180,7 +202,8 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 }
 
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
-		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
+		       const struct include_scan *scans, size_t nr_inputs,
+		       char *const *forced, size_t nr_forced, struct strvec *out)
 {
 	struct strvec includer_dirs = STRVEC_INIT;
 	struct strvec seen = STRVEC_INIT;
@@ -214,6 +237,8 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		}
 	}
 	strvec_sort_unique(&rels);
+	for (size_t f = 0; f < nr_forced; f++)
+		strvec_push(&seen, forced[f]);
 	for (size_t q = 0; q < includer_dirs.nr; q++)
 		for (size_t r = 0; r < rels.nr; r++)
 			strvec_push_path(&seen, includer_dirs.v[q], rels.v[r]);

@@ -54,10 +54,13 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan);
 /*
  * Appends to out every path whose appearance could change how the headers
  * in inputs (in the order the compiler read them; inputs[0] is the source)
- * were resolved; scans[i] is what inputs[i] says. Duplicates are removed.
+ * were resolved; scans[i] is what inputs[i] says; forced are the names of
+ * -include/-imacros files (looked for in the current directory first).
+ * The result is sorted and without duplicates.
  */
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
-		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
+		       const struct include_scan *scans, size_t nr_inputs,
+		       char *const *forced, size_t nr_forced, struct strvec *out);
 
 /*
  * Precompiled headers gcc would use instead of a header: "<dir>/<name>.gch"

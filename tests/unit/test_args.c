@@ -239,6 +239,11 @@ static void test_scan_input(void **state)
 		{ "\t.incbin \"data.bin\"\n", STAT_UNC_INCBIN },
 		{ "/* .incbin */ int z;", 0 },
 		{ "const char *label = \".incbin directive\";", 0 },
+		{ "\t.include \"inc.s\"\n", STAT_UNC_INCBIN },
+		{ "int x = cfg.include;", 0 },
+		{ "#pragma GCC dependency \"parse.y\"\n", STAT_UNC_PRAGMA_DEPENDENCY },
+		{ "_Pragma(\"GCC dependency \\\"x.y\\\"\")\n", STAT_UNC_PRAGMA_DEPENDENCY },
+		{ "/* see GCC dependency docs */ int x;", 0 },
 	};
 	(void)state;
 

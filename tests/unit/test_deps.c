@@ -101,7 +101,9 @@ static void test_shadow_candidates(void **state)
 	const char *first_h = "#include MACRO_NAME\n";
 	scan_includes(first_h, strlen(first_h), &scans[4]);
 	assert_true(scans[4].computed);
-	shadow_candidates(&d, inputs, scans, 5, &out);
+	char *forced_names[] = { "forced.h" };
+	shadow_candidates(&d, inputs, scans, 5, forced_names, 1, &out);
+	assert_true(contains(&out, "forced.h"));
 	/* x.h was found in b: a/x.h would have been found first. */
 	assert_true(contains(&out, "a/x.h"));
 	/* ... and so would the includer's directory, and a missing dir. */

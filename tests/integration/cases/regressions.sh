@@ -1,0 +1,137 @@
+# regressions: wrong hits and broken builds found in review, each reproduced
+# with the real compilers before it was fixed.
+
+# -MF naming a device: never replaced by a regular file on a "hit".
+test_depfile_to_device_untouched() {
+	require_root
+	echo 'int f(void) { return 1; }' >a.c
+	mknod null c 1 3 || skip "mknod not allowed here"
+	settle
+	outputs a.o
+	zc gcc -MMD -MF "$PWD/null" -c a.c -o a.o
+	zc gcc -MMD -MF "$PWD/null" -c a.c -o a.o
+	[ -c null ] || fail "the device node was replaced"
+	expect_stat uncacheable.non_regular_output 2
+}
+
+# -include foo.h looks in the cwd first: foo.h created there later must miss.
+test_forced_include_created_in_cwd() {
+	mkfile inc/foo.h <<<'#define X 1'
+	mkfile src/a.c <<<'int x = X;'
+	settle
+	outputs a.o
+	zc gcc -c src/a.c -include foo.h -Iinc -o a.o
+	zc gcc -c src/a.c -include foo.h -Iinc -o a.o
+	expect_counts 1 1
+	echo '#define X 2' >foo.h
+	settle
+	ref gcc -c src/a.c -include foo.h -Iinc -o a.o
+	zc gcc -c src/a.c -include foo.h -Iinc -o a.o
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# -I./A -I./B: the depfile says B/x.h, the search list ./B.
+test_shadowing_dot_slash_dirs() {
+	mkdir -p A
+	mkfile B/x.h <<<'#define X 1'
+	printf '%s\n' '#include "x.h"' 'int x = X;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -I./A -I./B
+	zc gcc -c a.c -I./A -I./B
+	expect_counts 1 1
+	echo '#define X 2' >A/x.h
+	settle
+	ref gcc -c a.c -I./A -I./B
+	zc gcc -c a.c -I./A -I./B
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# A comment before the directive still names an include.
+test_shadowing_comment_before_include() {
+	mkfile inc/x.h <<<'#define X 1'
+	printf '%s\n' '/* c */ #include "x.h"' 'int x = X;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_counts 1 1
+	echo '#define X 2' >x.h
+	settle
+	ref gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# The assembler's .include reads a file the depfile does not name.
+test_assembler_include() {
+	printf '%s\n' '.include "inc.s"' >a.S
+	printf '%s\n' '.long 1' >inc.s
+	settle
+	outputs a.o
+	passthrough_twice incbin gcc -c a.S
+}
+
+# The pragma compares timestamps: a hit could hide its error.
+test_pragma_dependency() {
+	echo 'int x;' >dep.txt
+	printf '%s\n' '#pragma GCC dependency "dep.txt"' 'int f(void) { return 1; }' >a.c
+	settle
+	outputs a.o
+	passthrough_twice pragma_dependency gcc -c a.c
+}
+
+# -fbranch-probabilities reads a .gcda file.
+test_branch_probabilities() {
+	echo 'int f(int x) { return x > 0 ? 1 : 2; }' >a.c
+	settle
+	outputs a.o
+	passthrough_twice profile_use gcc -O2 -fbranch-probabilities -c a.c -Wno-missing-profile
+}
+
+# With debug info the compiler records $PWD when it names the cwd.
+test_debug_info_records_pwd() {
+	mkdir real
+	ln -s real link
+	echo 'int v; int f(void) { return v; }' >real/a.c
+	settle
+	(cd link && PWD=$T/link "$ZCCACHE" gcc -g -c a.c -o a.o) || fail "compile failed"
+	(cd real && PWD=$T/real "$ZCCACHE" gcc -g -c a.c -o a2.o) || fail "compile failed"
+	(cd real && PWD=$T/real gcc -g -c a.c -o ref.o) || fail "bare compile failed"
+	expect_equal_object_files real/a2.o real/ref.o
+}
+
+# A planned output the compile did not write (a leftover from before) is
+# never stored: here a compiler wrapper drops -fstack-usage.
+test_stale_output_not_stored() {
+	mkdir tools
+	printf '%s\n' '#!/bin/bash' 'args=()' \
+		'for a; do [ "$a" = -fstack-usage ] || args+=("$a"); done' \
+		'exec /usr/bin/gcc "${args[@]}"' >tools/gcc
+	chmod +x tools/gcc
+	echo 'int f(void) { return 1; }' >a.c
+	echo stale >a.su
+	touch -d '-1 hour' a.su
+	settle
+	outputs a.o
+	zc "$T/tools/gcc" -c a.c -o a.o -fstack-usage
+	zc "$T/tools/gcc" -c a.c -o a.o -fstack-usage
+	expect_stat uncacheable.missing_output 2
+	expect_counts 0 0
+}
+
+# passthrough_twice REASON CMD...: like the bare compiler, REASON counted twice.
+passthrough_twice() {
+	local reason=$1
+	shift
+	ref "$@"
+	zc "$@"
+	expect_like_ref
+	zc "$@"
+	expect_like_ref
+	expect_stat "uncacheable.$reason" 2
+	expect_counts 0 0
+}
