@@ -24,6 +24,8 @@ static const char usage[] =
 	"  clear                    delete every entry of the cache\n"
 	"  trim                     evict least recently used entries down to max_size\n"
 	"  config                   show every setting, its value and where it came from\n"
+	"  start | stop | status    the resident daemon (compiles do not use it yet)\n"
+	"  daemon                   run the daemon in the foreground\n"
 	"  --version                print the version\n"
 	"  --help                   print this help\n"
 	"\n"
@@ -38,7 +40,9 @@ static const char usage[] =
 	"  ZCCACHE_READONLY=1         read_only: use hits, store nothing\n"
 	"  ZCCACHE_RECACHE=1          recache: never hit, store afresh\n"
 	"  ZCCACHE_LOGFILE=path       log_file: debug log saying why compiles missed\n"
-	"  ZCCACHE_DEBUG=1            debug: also log every hashed key field\n";
+	"  ZCCACHE_DEBUG=1            debug: also log every hashed key field\n"
+	"  ZCCACHE_IDLE_TIMEOUT       idle_timeout: daemon exits after so many idle seconds\n"
+	"                             (default 600, 0 = never)\n";
 
 struct command {
 	const char *name;
@@ -57,6 +61,10 @@ static const struct command commands[] = {
 	{ "--cleanup", NULL, cmd_trim, NULL },
 	{ "config", "-p", cmd_config, NULL },
 	{ "--show-config", NULL, cmd_config, NULL },
+	{ "daemon", NULL, cmd_daemon, NULL },
+	{ "start", NULL, cmd_start, NULL },
+	{ "stop", NULL, cmd_stop, NULL },
+	{ "status", NULL, cmd_status, NULL },
 };
 
 static int run_command(const struct command *c, int argc, char **argv)

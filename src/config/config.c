@@ -12,7 +12,7 @@
 #define CONFIG_FILE_NAME "zccache.conf"
 #define MAX_CONFIG_FILE (1 << 20)
 
-enum item_type { TYPE_PATH, TYPE_SIZE, TYPE_LEVEL, TYPE_BOOL, TYPE_STRING };
+enum item_type { TYPE_PATH, TYPE_SIZE, TYPE_LEVEL, TYPE_BOOL, TYPE_STRING, TYPE_SECONDS };
 
 struct item_def {
 	const char *key;
@@ -40,6 +40,8 @@ static const struct item_def items[CONF_NR_ITEMS] = {
 			    "debug log saying why each compile missed" },
 	[CONF_DEBUG] = { "debug", "ZCCACHE_DEBUG", TYPE_BOOL, "false",
 			 "also log every hashed key field" },
+	[CONF_IDLE_TIMEOUT] = { "idle_timeout", "ZCCACHE_IDLE_TIMEOUT", TYPE_SECONDS, "600",
+				"seconds the daemon stays up without requests; 0 = never" },
 };
 
 static const char *origin_names[] = { "default", "file", "environment" };
@@ -139,6 +141,13 @@ static int set_item(struct config *cfg, enum config_item id, const char *value)
 		return 0;
 	case CONF_DEBUG:
 		return parse_bool(value, &cfg->debug);
+	case CONF_IDLE_TIMEOUT:
+		errno = 0;
+		level = strtol(value, &end, 10);
+		if (end == value || *end || errno || level < 0 || level > 7 * 24 * 3600)
+			return -1;
+		cfg->idle_timeout = (unsigned)level;
+		return 0;
 	case CONF_NR_ITEMS:
 		break;
 	}
@@ -295,6 +304,9 @@ void config_dump(const struct config *cfg, struct strbuf *out)
 			break;
 		case CONF_DEBUG:
 			strbuf_addstr(&v, cfg->debug ? "true" : "false");
+			break;
+		case CONF_IDLE_TIMEOUT:
+			strbuf_addf(&v, "%u", cfg->idle_timeout);
 			break;
 		case CONF_NR_ITEMS:
 			break;

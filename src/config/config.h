@@ -26,6 +26,7 @@ enum config_item {
 	CONF_RECACHE,
 	CONF_LOG_FILE,
 	CONF_DEBUG,
+	CONF_IDLE_TIMEOUT,
 	CONF_NR_ITEMS
 };
 
@@ -38,6 +39,7 @@ struct config {
 	bool recache;          /* never hit, store afresh */
 	char *log_file;        /* "" = no debug log */
 	bool debug;            /* log the hashed key fields */
+	unsigned idle_timeout; /* seconds the daemon waits idle before exiting; 0 = never */
 	enum config_origin origin[CONF_NR_ITEMS];
 	char *file_path;       /* the config file consulted (may not exist) */
 };

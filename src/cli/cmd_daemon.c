@@ -1,0 +1,207 @@
+/* zccache daemon | start | stop | status: the daemon's life cycle. */
+#include "../util/compat.h"
+#include "cli.h"
+#include "../config/config.h"
+#include "../daemon/daemon.h"
+#include "../proto/proto.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define START_WAIT_MS 3000
+#define STOP_WAIT_MS 3000
+
+static int load(int argc, char **argv, struct config *cfg)
+{
+	if (argc > 1) {
+		error("%s: unexpected argument '%s'", argv[0], argv[1]);
+		return -1;
+	}
+	return config_load(cfg);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+
+/* Asks for the status; 0 when a daemon answered. */
+static int query_status(const struct config *cfg, struct proto_status *st)
+{
+	struct strbuf reply = STRBUF_INIT;
+	uint32_t type;
+	int fd = daemon_connect(cfg), ret = -1;
+
+	if (fd < 0)
+		goto out;
+	if (daemon_request(fd, MSG_STATUS, NULL, &type, &reply) == 0 && type == MSG_STATUS_REPLY &&
+	    proto_decode_status(reply.buf, reply.len, st) == 0)
+		ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&reply);
+	return ret;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct config cfg;
+	int ret;
+
+	if (load(argc, argv, &cfg) < 0) {
+		config_release(&cfg);
+		return 1;
+	}
+	ret = daemon_run(&cfg);
+	if (ret == DAEMON_ALREADY_RUNNING)
+		fprintf(stderr, "zccache: a daemon already runs for %s\n", cfg.cache_dir);
+	config_release(&cfg);
+	return ret;
+}
+
+/* Starts `zccache daemon` detached: its own session, stdin from /dev/null,
+ * stdout and stderr appended to daemon.log in the cache directory. */
+static int spawn_daemon(const struct config *cfg)
+{
+	char *log = xasprintf("%s/daemon.log", cfg->cache_dir);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	pid_t pid;
+	int ret = -1;
+
+	if (n <= 0) {
+		error("cannot find the zccache binary:");
+		goto out;
+	}
+	exe[n] = '\0';
+	if (mkdir_p(cfg->cache_dir, 0700) < 0)
+		goto out;
+	pid = fork();
+	if (pid < 0) {
+		error("cannot fork:");
+		goto out;
+	}
+	if (pid == 0) {
+		/* The middle child: a new session, then the daemon itself. */
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+		if (setsid() < 0 || in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0)
+			_exit(1);
+		if (fork() != 0)
+			_exit(0);
+		execl(exe, "zccache", "daemon", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	ret = 0;
+out:
+	free(log);
+	return ret;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct config cfg;
+	struct proto_status st = PROTO_STATUS_INIT;
+	int ret = 1;
+
+	if (load(argc, argv, &cfg) < 0)
+		goto out;
+	if (query_status(&cfg, &st) == 0) {
+		printf("zccache daemon already running (pid %u)\n", st.pid);
+		ret = 0;
+		goto out;
+	}
+	if (spawn_daemon(&cfg) < 0)
+		goto out;
+	for (int waited = 0; waited < START_WAIT_MS; waited += 10) {
+		if (query_status(&cfg, &st) == 0) {
+			printf("zccache daemon started (pid %u)\n", st.pid);
+			ret = 0;
+			goto out;
+		}
+		sleep_ms(10);
+	}
+	error("the daemon did not start; see %s/daemon.log", cfg.cache_dir);
+out:
+	proto_status_release(&st);
+	config_release(&cfg);
+	return ret;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	struct config cfg;
+	struct strbuf reply = STRBUF_INIT;
+	struct proto_status st = PROTO_STATUS_INIT;
+	uint32_t type;
+	int fd = -1, ret = 1;
+
+	if (load(argc, argv, &cfg) < 0)
+		goto out;
+	fd = daemon_connect(&cfg);
+	if (fd < 0) {
+		printf("zccache daemon not running\n");
+		ret = 0;
+		goto out;
+	}
+	if (daemon_request(fd, MSG_STOP, NULL, &type, &reply) < 0 || type != MSG_ACK) {
+		error("the daemon did not acknowledge the stop request");
+		goto out;
+	}
+	/* Wait until it has let go of its socket. */
+	for (int waited = 0; waited < STOP_WAIT_MS; waited += 10) {
+		if (query_status(&cfg, &st) < 0) {
+			printf("zccache daemon stopped\n");
+			ret = 0;
+			goto out;
+		}
+		proto_status_release(&st);
+		sleep_ms(10);
+	}
+	error("the daemon is still running");
+out:
+	if (fd >= 0)
+		close(fd);
+	proto_status_release(&st);
+	strbuf_release(&reply);
+	config_release(&cfg);
+	return ret;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct config cfg;
+	struct proto_status st = PROTO_STATUS_INIT;
+	struct strbuf mem = STRBUF_INIT;
+	int ret = 1;
+
+	if (load(argc, argv, &cfg) < 0)
+		goto out;
+	if (query_status(&cfg, &st) < 0) {
+		printf("zccache daemon not running\n");
+		goto out;
+	}
+	format_size(st.rss_bytes, &mem);
+	printf("pid        %u\nuptime     %.1f s\nsocket     %s\nmemory     %s\n"
+	       "hits       %llu\nmisses     %llu\n",
+	       st.pid, (double)st.uptime_ms / 1000, st.socket, mem.buf,
+	       (unsigned long long)st.hits, (unsigned long long)st.misses);
+	ret = 0;
+out:
+	proto_status_release(&st);
+	strbuf_release(&mem);
+	config_release(&cfg);
+	return ret;
+}

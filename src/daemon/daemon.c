@@ -1,0 +1,348 @@
+#include "../util/compat.h"
+#include "daemon.h"
+#include "../hash/hash.h"
+#include "../proto/proto.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_FILE "daemon.lock"
+/* A request must arrive this soon after its connection. */
+#define REQUEST_TIMEOUT_MS 2000
+
+/* The per-user directory, private: ours, a directory, no group/other bits. */
+static int socket_dir(bool create, struct strbuf *dir)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	strbuf_reset(dir);
+	if (runtime && path_is_absolute(runtime))
+		strbuf_addf(dir, "%s/zccache", runtime);
+	else
+		strbuf_addf(dir, "/tmp/zccache-%u", (unsigned)geteuid());
+	if (create && mkdir(dir->buf, 0700) < 0 && errno != EEXIST)
+		return error("cannot create '%s':", dir->buf);
+	if (lstat(dir->buf, &st) < 0)
+		return error("cannot stat '%s':", dir->buf);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return error("'%s' is not a private directory of this user", dir->buf);
+	return 0;
+}
+
+int daemon_socket_path(const struct config *cfg, bool create, struct strbuf *path)
+{
+	struct digest d;
+	char hex[DIGEST_HEX_SIZE];
+
+	if (!cfg->cache_dir)
+		return error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
+	if (socket_dir(create, path) < 0)
+		return -1;
+	digest_buffer(cfg->cache_dir, strlen(cfg->cache_dir), &d);
+	digest_to_hex(&d, hex);
+	strbuf_addf(path, "/%.16s.sock", hex);
+	if (path->len >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return error("socket path '%s' is too long", path->buf);
+	return 0;
+}
+
+static int fill_addr(const char *path, struct sockaddr_un *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(addr->sun_path))
+		return error("socket path '%s' is too long", path);
+	memcpy(addr->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+int daemon_connect(const struct config *cfg)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct sockaddr_un addr;
+	int fd = -1;
+
+	if (daemon_socket_path(cfg, false, &path) < 0 || fill_addr(path.buf, &addr) < 0)
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		error("cannot create a socket:");
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+out:
+	strbuf_release(&path);
+	return fd;
+}
+
+int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,
+		   struct strbuf *reply)
+{
+	uint32_t version = 0;
+	int rc;
+
+	if (proto_write_frame(fd, type, payload) < 0)
+		return -1;
+	rc = proto_read_frame(fd, reply_type, reply, &version);
+	if (rc == PROTO_VERSION_MISMATCH)
+		return error("the daemon speaks protocol %u, this zccache %u", version, PROTO_VERSION);
+	if (rc == PROTO_EOF)
+		return error("the daemon closed the connection");
+	return rc;
+}
+
+/* Daemon state; one per process. Signal handlers only write the pipe. */
+struct daemon {
+	const struct config *cfg;
+	int listen_fd;
+	int lock_fd;
+	int signal_pipe[2];
+	struct strbuf socket_path;
+	ino_t socket_ino;
+	struct timespec started;
+	uint64_t hits, misses;
+	bool stopping;
+};
+
+static int signal_write_fd = -1;
+
+static void on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	ssize_t n = write(signal_write_fd, &b, 1);
+	(void)n;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static uint64_t rss_bytes(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned long long size = 0, resident = 0;
+
+	if (read_file("/proc/self/statm", &sb, 4096) == 0 &&
+	    sscanf(sb.buf, "%llu %llu", &size, &resident) != 2)
+		resident = 0;
+	strbuf_release(&sb);
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void reply_status(struct daemon *d, int fd)
+{
+	struct proto_status st = PROTO_STATUS_INIT;
+	struct strbuf payload = STRBUF_INIT;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	st.pid = (uint32_t)getpid();
+	st.uptime_ms = (uint64_t)((now.tv_sec - d->started.tv_sec) * 1000 +
+				  (now.tv_nsec - d->started.tv_nsec) / 1000000);
+	st.rss_bytes = rss_bytes();
+	st.hits = d->hits;
+	st.misses = d->misses;
+	st.socket = d->socket_path.buf;
+	proto_encode_status(&st, &payload);
+	if (proto_write_frame(fd, MSG_STATUS_REPLY, &payload) < 0)
+		zlog("daemon: cannot answer a status request");
+	strbuf_release(&payload);
+}
+
+static void reply_error(int fd, const char *message)
+{
+	struct proto_error e = { (char *)message };
+	struct strbuf payload = STRBUF_INIT;
+
+	proto_encode_error(&e, &payload);
+	if (proto_write_frame(fd, MSG_ERROR, &payload) < 0)
+		zlog("daemon: cannot send an error reply");
+	strbuf_release(&payload);
+}
+
+/* One connection: check the peer, read one request, answer it. */
+static void serve_connection(struct daemon *d, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct strbuf payload = STRBUF_INIT;
+	struct pollfd p = { fd, POLLIN, 0 };
+	uint32_t type = 0, version = 0;
+	int rc;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid()) {
+		fprintf(stderr, "zccache daemon: refused a connection from uid %d (pid %d)\n",
+			(int)cred.uid, (int)cred.pid);
+		goto out;
+	}
+	if (poll(&p, 1, REQUEST_TIMEOUT_MS) <= 0)
+		goto out;
+	rc = proto_read_frame(fd, &type, &payload, &version);
+	if (rc == PROTO_VERSION_MISMATCH) {
+		/* Our reply carries our version: the client sees the mismatch. */
+		reply_error(fd, "protocol version mismatch");
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	switch (type) {
+	case MSG_STATUS:
+		reply_status(d, fd);
+		break;
+	case MSG_STOP:
+		if (proto_write_frame(fd, MSG_ACK, NULL) < 0)
+			zlog("daemon: cannot acknowledge stop");
+		d->stopping = true;
+		break;
+	default:
+		reply_error(fd, "this daemon does not serve that request yet");
+		break;
+	}
+out:
+	strbuf_release(&payload);
+}
+
+/* Binds the socket; we hold the lock, so a socket file there is stale. */
+static int listen_on(struct daemon *d)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+
+	if (daemon_socket_path(d->cfg, true, &d->socket_path) < 0 ||
+	    fill_addr(d->socket_path.buf, &addr) < 0)
+		return -1;
+	if (unlink_if_exists(d->socket_path.buf) < 0)
+		return -1;
+	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (d->listen_fd < 0)
+		return error("cannot create a socket:");
+	if (bind(d->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return error("cannot bind '%s':", d->socket_path.buf);
+	if (chmod(d->socket_path.buf, 0600) < 0 || stat(d->socket_path.buf, &st) < 0)
+		return error("cannot set up '%s':", d->socket_path.buf);
+	d->socket_ino = st.st_ino;
+	if (listen(d->listen_fd, 64) < 0)
+		return error("cannot listen on '%s':", d->socket_path.buf);
+	return 0;
+}
+
+static int take_lock(struct daemon *d)
+{
+	char *path = xasprintf("%s/%s", d->cfg->cache_dir, LOCK_FILE);
+	int ret = 0;
+
+	if (mkdir_p(d->cfg->cache_dir, 0700) < 0) {
+		ret = -1;
+		goto out;
+	}
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0) {
+		ret = error("cannot open '%s':", path);
+		goto out;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		ret = errno == EWOULDBLOCK ? DAEMON_ALREADY_RUNNING : error("cannot lock '%s':", path);
+out:
+	free(path);
+	return ret;
+}
+
+int daemon_run(const struct config *cfg)
+{
+	struct daemon d = { .cfg = cfg, .listen_fd = -1, .lock_fd = -1,
+			    .signal_pipe = { -1, -1 }, .socket_path = STRBUF_INIT };
+	int64_t idle_ms = (int64_t)cfg->idle_timeout * 1000, last_request;
+	int ret = 1, rc;
+
+	if (!cfg->cache_dir) {
+		error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
+		goto out;
+	}
+	rc = take_lock(&d);
+	if (rc) {
+		ret = rc == DAEMON_ALREADY_RUNNING ? DAEMON_ALREADY_RUNNING : 1;
+		goto out;
+	}
+	if (pipe2(d.signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		error("cannot create a pipe:");
+		goto out;
+	}
+	signal_write_fd = d.signal_pipe[1];
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (listen_on(&d) < 0)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &d.started);
+	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);
+	last_request = now_ms();
+	while (!d.stopping) {
+		struct pollfd fds[2] = { { d.listen_fd, POLLIN, 0 }, { d.signal_pipe[0], POLLIN, 0 } };
+		int timeout = -1;
+		if (idle_ms > 0) {
+			int64_t left = last_request + idle_ms - now_ms();
+			if (left <= 0) {
+				fprintf(stderr, "zccache daemon: idle for %u s, exiting\n", cfg->idle_timeout);
+				break;
+			}
+			timeout = left > 60000 ? 60000 : (int)left;
+		}
+		if (poll(fds, 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			error("poll failed:");
+			goto out;
+		}
+		if (fds[1].revents & POLLIN) {
+			fprintf(stderr, "zccache daemon: signal received, exiting\n");
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			int fd = accept4(d.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				continue;
+			serve_connection(&d, fd);
+			close(fd);
+			last_request = now_ms();
+		}
+	}
+	ret = 0;
+out:
+	if (d.listen_fd >= 0) {
+		struct stat st;
+		/* Remove the socket only if it is still ours. */
+		if (stat(d.socket_path.buf, &st) == 0 && st.st_ino == d.socket_ino)
+			unlink(d.socket_path.buf);
+		close(d.listen_fd);
+	}
+	for (int i = 0; i < 2; i++)
+		if (d.signal_pipe[i] >= 0)
+			close(d.signal_pipe[i]);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	strbuf_release(&d.socket_path);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/*
+ * daemon.h - the resident per-user daemon: where it listens, its life
+ * cycle, and talking to it.
+ *
+ * One daemon per cache directory. It holds an exclusive flock on
+ * $ZCCACHE_DIR/daemon.lock for its whole life, so two racing starts end
+ * with one daemon (the loser exits quietly). It listens on a Unix socket in
+ * a per-user directory of mode 0700 ($XDG_RUNTIME_DIR/zccache or
+ * /tmp/zccache-<uid>), named after the cache directory, and checks the
+ * peer's uid with SO_PEERCRED on every connection: another user is refused
+ * and logged. It exits after idle_timeout seconds without a request (0:
+ * never), on SIGTERM/SIGINT, or on a stop request, removing its socket.
+ *
+ * Serving compiles is not wired yet (issue 4 continues): a compile request
+ * is answered with an error, which tells a client to work in-process.
+ *
+ * Calling sequence: daemon_run() is `zccache daemon`; daemon_connect(),
+ * daemon_request() are the client side (`start`, `stop`, `status`).
+ */
+#ifndef ZC_DAEMON_H
+#define ZC_DAEMON_H
+
+#include "../util/compat.h"
+#include "../util/strbuf.h"
+#include "../config/config.h"
+
+/* The socket path for cfg's cache directory; creates the per-user socket
+ * directory (0700) when create is set and checks that it is ours. */
+int daemon_socket_path(const struct config *cfg, bool create, struct strbuf *path);
+
+/* Runs the daemon in the foreground until it stops. Returns the exit code:
+ * 0 after a clean stop, DAEMON_ALREADY_RUNNING when another daemon holds
+ * the lock, 1 on errors (reported with error()). */
+#define DAEMON_ALREADY_RUNNING 3
+int daemon_run(const struct config *cfg);
+
+/* Connects to the daemon of cfg's cache directory; -1 when none answers. */
+int daemon_connect(const struct config *cfg);
+
+/* Sends one request frame and reads the reply frame. */
+int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,
+		   struct strbuf *reply);
+
+#endif

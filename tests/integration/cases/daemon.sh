@@ -1,0 +1,152 @@
+# daemon: the resident daemon's life cycle (issue 4). Each test gets its own
+# socket directory through XDG_RUNTIME_DIR and stops its daemon by pid.
+
+daemon_setup() {
+	export XDG_RUNTIME_DIR=$T/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	on_cleanup daemon_teardown
+}
+
+daemon_teardown() {
+	# Every daemon this test started said its pid in a log; end those.
+	local pid
+	for pid in $(cat "$ZCCACHE_DIR/daemon.log" "$T/race.log" 2>/dev/null |
+		     sed -n 's/^zccache daemon: pid \([0-9]*\) listening.*/\1/p'); do
+		kill -TERM "$pid" 2>/dev/null || continue
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null
+	done
+}
+
+# daemon_pid: the pid the running daemon reports, or fail.
+daemon_pid() {
+	"$ZCCACHE" status 2>/dev/null | awk '$1 == "pid" { print $2; found = 1 } END { exit !found }'
+}
+
+socket_file() {
+	"$ZCCACHE" status | awk '$1 == "socket" { print $2 }'
+}
+
+# wait_gone PID: the process ends within 5 s.
+wait_gone() {
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+	fail "daemon $1 still runs"
+}
+
+test_start_status_stop() {
+	daemon_setup
+	expect_exit 0 "$ZCCACHE" start
+	local pid sock
+	pid=$(daemon_pid) || fail "status after start does not answer"
+	kill -0 "$pid" || fail "no process $pid"
+	sock=$(socket_file)
+	[ -S "$sock" ] || fail "no socket at $sock"
+	expect_mode "$XDG_RUNTIME_DIR/zccache" 700
+	capture st "$ZCCACHE" status
+	expect_contains "$T/.cap/st.out" uptime
+	expect_exit 0 "$ZCCACHE" stop
+	wait_gone "$pid"
+	expect_exit 1 "$ZCCACHE" status
+	[ ! -e "$sock" ] || fail "the socket was left behind"
+	# stopping what is not running is fine
+	expect_exit 0 "$ZCCACHE" stop
+}
+
+test_start_twice_one_daemon() {
+	daemon_setup
+	expect_exit 0 "$ZCCACHE" start
+	local pid; pid=$(daemon_pid)
+	capture again "$ZCCACHE" start
+	expect_contains "$T/.cap/again.out" "already running (pid $pid)"
+	[ "$(daemon_pid)" = "$pid" ] || fail "a second daemon answers"
+}
+
+# Racing starts: one daemon holds the lock, the others exit with 3.
+test_racing_daemons_one_wins() {
+	daemon_setup
+	local pids=() codes="" p
+	for _ in 1 2 3 4; do
+		"$ZCCACHE" daemon 2>>"$T/race.log" &
+		pids+=($!)
+	done
+	sleep 0.5
+	local pid; pid=$(daemon_pid) || fail "no daemon answers"
+	for p in "${pids[@]}"; do
+		[ "$p" = "$pid" ] && continue
+		wait "$p"
+		codes+=" $?"
+	done
+	[ "$codes" = " 3 3 3" ] || fail "losers exited with:$codes"
+	expect_contains "$T/race.log" "already runs"
+}
+
+test_idle_exit() {
+	daemon_setup
+	ZCCACHE_IDLE_TIMEOUT=1 "$ZCCACHE" start >/dev/null || fail "start failed"
+	local pid; pid=$(daemon_pid)
+	# no request for a second: it goes by itself
+	wait_gone "$pid"
+	expect_contains "$ZCCACHE_DIR/daemon.log" "idle for 1 s"
+}
+
+test_sigterm_stops_cleanly() {
+	daemon_setup
+	"$ZCCACHE" start >/dev/null || fail "start failed"
+	local pid sock; pid=$(daemon_pid); sock=$(socket_file)
+	kill -TERM "$pid"
+	wait_gone "$pid"
+	[ ! -e "$sock" ] || fail "the socket was left behind"
+	expect_contains "$ZCCACHE_DIR/daemon.log" "signal received"
+}
+
+# raw_request SOCKET VERSION TYPE: sends one frame, prints the reply header
+# as "version type" or "eof". The script is a file so another user can run it.
+raw_request() {
+	[ -f "$T/raw.py" ] || cat >"$T/raw.py" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"ZCP1" + struct.pack("<III", int(sys.argv[2]), int(sys.argv[3]), 0))
+h = b""
+try:
+    while len(h) < 16:
+        b = s.recv(16 - len(h))
+        if not b:
+            break
+        h += b
+except ConnectionResetError:
+    pass
+print("eof" if len(h) < 16 else "%d %d" % struct.unpack("<II", h[4:12]))
+PY
+	chmod 644 "$T/raw.py"
+	"${RAW_AS[@]}" "$PYTHON" "$T/raw.py" "$@"
+}
+RAW_AS=()
+
+# Another user's connection is refused (SO_PEERCRED), and logged.
+test_foreign_uid_refused() {
+	require_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	daemon_setup
+	"$ZCCACHE" start >/dev/null || fail "start failed"
+	local sock; sock=$(socket_file)
+	[ "$(raw_request "$sock" 1 7)" = "1 8" ] || fail "the owner's status request failed"
+	# open the way so that the kernel lets nobody connect at all
+	chmod 711 "$T" "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/zccache"
+	chmod 666 "$sock"
+	local got
+	RAW_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	got=$(raw_request "$sock" 1 7 2>&1) || true
+	RAW_AS=()
+	[ "$got" = eof ] || fail "a foreign uid got an answer: $got"
+	expect_contains "$ZCCACHE_DIR/daemon.log" "refused a connection from uid 65534"
+}
+
+# An old client (another protocol version) learns the daemon's version.
+test_version_mismatch_answered() {
+	daemon_setup
+	"$ZCCACHE" start >/dev/null || fail "start failed"
+	[ "$(raw_request "$(socket_file)" 99 7)" = "1 10" ] ||
+		fail "expected an error frame of version 1"
+}
