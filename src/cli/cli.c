@@ -24,7 +24,7 @@ static const char usage[] =
 	"  clear                    delete every entry of the cache\n"
 	"  trim                     evict least recently used entries down to max_size\n"
 	"  config                   show every setting, its value and where it came from\n"
-	"  start | stop | status    the resident daemon (compiles do not use it yet)\n"
+	"  start | stop | status    the resident daemon (used with ZCCACHE_DAEMON=1)\n"
 	"  daemon                   run the daemon in the foreground\n"
 	"  --version                print the version\n"
 	"  --help                   print this help\n"
@@ -42,7 +42,8 @@ static const char usage[] =
 	"  ZCCACHE_LOGFILE=path       log_file: debug log saying why compiles missed\n"
 	"  ZCCACHE_DEBUG=1            debug: also log every hashed key field\n"
 	"  ZCCACHE_IDLE_TIMEOUT       idle_timeout: daemon exits after so many idle seconds\n"
-	"                             (default 600, 0 = never)\n";
+	"                             (default 600, 0 = never)\n"
+	"  ZCCACHE_DAEMON=1           daemon: serve compiles through the daemon (experimental)\n";
 
 struct command {
 	const char *name;

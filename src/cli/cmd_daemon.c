@@ -39,7 +39,12 @@ static int query_status(const struct config *cfg, struct proto_status *st)
 {
 	struct strbuf reply = STRBUF_INIT;
 	uint32_t type;
-	int fd = daemon_connect(cfg), ret = -1;
+	bool was_loud = log_to_stderr;
+	int fd, ret = -1;
+
+	/* "Not running" is an answer here, not an error to print. */
+	log_to_stderr = false;
+	fd = daemon_connect(cfg);
 
 	if (fd < 0)
 		goto out;
@@ -50,6 +55,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	strbuf_release(&reply);
+	log_to_stderr = was_loud;
 	return ret;
 }
 
@@ -69,47 +75,6 @@ int cmd_daemon(int argc, char **argv)
 	return ret;
 }
 
-/* Starts `zccache daemon` detached: its own session, stdin from /dev/null,
- * stdout and stderr appended to daemon.log in the cache directory. */
-static int spawn_daemon(const struct config *cfg)
-{
-	char *log = xasprintf("%s/daemon.log", cfg->cache_dir);
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	pid_t pid;
-	int ret = -1;
-
-	if (n <= 0) {
-		error("cannot find the zccache binary:");
-		goto out;
-	}
-	exe[n] = '\0';
-	if (mkdir_p(cfg->cache_dir, 0700) < 0)
-		goto out;
-	pid = fork();
-	if (pid < 0) {
-		error("cannot fork:");
-		goto out;
-	}
-	if (pid == 0) {
-		/* The middle child: a new session, then the daemon itself. */
-		int in = open("/dev/null", O_RDONLY);
-		int out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0600);
-		if (setsid() < 0 || in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-		    dup2(out, 2) < 0)
-			_exit(1);
-		if (fork() != 0)
-			_exit(0);
-		execl(exe, "zccache", "daemon", (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
-	ret = 0;
-out:
-	free(log);
-	return ret;
-}
-
 int cmd_start(int argc, char **argv)
 {
 	struct config cfg;
@@ -123,7 +88,7 @@ int cmd_start(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (spawn_daemon(&cfg) < 0)
+	if (daemon_spawn(&cfg) < 0)
 		goto out;
 	for (int waited = 0; waited < START_WAIT_MS; waited += 10) {
 		if (query_status(&cfg, &st) == 0) {

@@ -4,6 +4,8 @@
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
 #include "../config/config.h"
+#include "../daemon/daemon.h"
+#include "../proto/proto.h"
 #include "../stats/stats.h"
 #include "../store/store.h"
 #include "../util/fs.h"
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -84,29 +87,12 @@ out:
 	return found;
 }
 
-/* Colour and hyperlink escapes, for replaying coloured diagnostics to a
- * stream that is not a terminal (what the compiler itself would do). */
-static void strip_escapes(const struct strbuf *in, struct strbuf *out)
+static void write_raw(const struct strbuf *out, const struct strbuf *err)
 {
-	for (size_t i = 0; i < in->len; i++) {
-		char ch = in->buf[i];
-		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == '[') {
-			i += 2;
-			while (i < in->len && !(in->buf[i] >= 0x40 && in->buf[i] <= 0x7e))
-				i++;
-			continue;
-		}
-		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == ']') {
-			i += 2;
-			while (i < in->len && in->buf[i] != '\a' &&
-			       !(in->buf[i] == '\033' && i + 1 < in->len && in->buf[i + 1] == '\\'))
-				i++;
-			if (i < in->len && in->buf[i] == '\033')
-				i++;
-			continue;
-		}
-		strbuf_addch(out, ch);
-	}
+	if (out->len && write_in_full(1, out->buf, out->len) < 0)
+		zlog("cannot write the compiler's stdout: %s", strerror(errno));
+	if (err->len && write_in_full(2, err->buf, err->len) < 0)
+		zlog("cannot write the compiler's stderr: %s", strerror(errno));
 }
 
 static void replay_output(const struct invocation *inv, const struct run_result *r)
@@ -117,7 +103,7 @@ static void replay_output(const struct invocation *inv, const struct run_result 
 		return;
 	if (!inv->color_explicit && !isatty(2) && memchr(r->err.buf, '\033', r->err.len)) {
 		struct strbuf plain = STRBUF_INIT;
-		strip_escapes(&r->err, &plain);
+		strip_terminal_escapes(&r->err, &plain);
 		if (write_in_full(2, plain.buf, plain.len) < 0)
 			zlog("cannot write the compiler's stderr: %s", strerror(errno));
 		strbuf_release(&plain);
@@ -295,6 +281,106 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 	return finish_like(status);
 }
 
+/* One request on a fresh connection; -1 when the daemon cannot be asked. */
+static int ask_daemon(const struct config *cfg, uint32_t type, const struct strbuf *payload,
+		      uint32_t *reply_type, struct strbuf *reply)
+{
+	int fd = daemon_connect(cfg), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = daemon_request(fd, type, payload, reply_type, reply);
+	close(fd);
+	return rc;
+}
+
+/* Runs the compile through the daemon (starting it if none answers).
+ * Returns 0 with *status set, or -1 when the caller must work in-process
+ * (nothing has run yet then). */
+static int through_daemon(struct invocation *inv, const struct config *cfg, int argc,
+			  char **argv, int *status)
+{
+	struct proto_compile req = PROTO_COMPILE_INIT;
+	struct strbuf payload = STRBUF_INIT, reply = STRBUF_INIT;
+	uint32_t type = 0;
+	int ret = -1, rc;
+
+	strvec_pushv(&req.argv, argv, (size_t)argc);
+	req.compiler = path_join(inv->cwd, inv->compiler);
+	req.cwd = xstrdup(inv->cwd);
+	strvec_pushv(&req.env, inv->env.v, inv->env.nr);
+	req.umask = inv->umask;
+	req.flags = isatty(2) ? PROTO_STDERR_TTY : 0;
+	proto_encode_compile(&req, &payload);
+	rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
+	if (rc < 0 && daemon_connect_failed()) {
+		/* No daemon: start one and try once more. */
+		if (daemon_spawn(cfg) == 0) {
+			for (int waited = 0; rc < 0 && waited < 2000; waited += 5) {
+				struct timespec t = { 0, 5000000 };
+				nanosleep(&t, NULL);
+				rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
+				if (rc < 0 && !daemon_connect_failed())
+					break;
+			}
+		}
+	}
+	if (rc < 0)
+		goto out;
+	if (type == MSG_HIT) {
+		struct proto_hit hit = PROTO_HIT_INIT;
+		if (proto_decode_hit(reply.buf, reply.len, &hit) == 0) {
+			zlog("hit (daemon)");
+			write_raw(&hit.out, &hit.err);
+			*status = hit.status << 8;
+			ret = 0;
+		}
+		proto_hit_release(&hit);
+	} else if (type == MSG_PASSTHROUGH) {
+		fallback_exec(inv, NULL, 0); /* counted by the daemon */
+	} else if (type == MSG_MISS) {
+		struct proto_miss miss = PROTO_MISS_INIT;
+		struct proto_store store = PROTO_STORE_INIT;
+		struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
+		if (proto_decode_miss(reply.buf, reply.len, &miss) < 0) {
+			proto_miss_release(&miss);
+			goto out;
+		}
+		zlog("miss (daemon)");
+		if (run_capture(miss.argv.v, NULL, &run) < 0)
+			fallback_exec(inv, NULL, STAT_ERR_INTERNAL);
+		store.token = miss.token;
+		store.status = exit_code_of(run.status);
+		bool ours_failed = store.status != 0 && *miss.depfile &&
+				   memmem(run.err.buf, run.err.len, miss.depfile, strlen(miss.depfile));
+		if (!ours_failed)
+			write_raw(&run.out, &run.err);
+		store.out = run.out;
+		store.err = run.err;
+		proto_encode_store(&store, &payload);
+		if (ask_daemon(cfg, MSG_STORE, &payload, &type, &reply) < 0 || type != MSG_ACK)
+			zlog("the daemon did not take the result");
+		if (ours_failed) {
+			/* The dependency file the daemon asked for broke the compile. */
+			fallback_exec(inv, NULL, 0);
+		}
+		*status = run.status;
+		run_result_release(&run);
+		proto_miss_release(&miss);
+		ret = 0;
+	} else if (type == MSG_ERROR) {
+		struct proto_error e = PROTO_ERROR_INIT;
+		if (proto_decode_error(reply.buf, reply.len, &e) == 0)
+			zlog("the daemon says: %s", e.message);
+		proto_error_release(&e);
+	}
+out:
+	proto_compile_release(&req);
+	strbuf_release(&payload);
+	strbuf_release(&reply);
+	return ret;
+}
+
 int client_main(int argc, char **argv)
 {
 	struct invocation inv;
@@ -332,6 +418,16 @@ int client_main(int argc, char **argv)
 		return fallback_exec(&inv, NULL, 0);
 	if (!inv.cwd)
 		return fallback_exec(&inv, NULL, 0);
+	if (cfg.daemon) {
+		int status;
+		if (through_daemon(&inv, &cfg, argc, argv, &status) == 0) {
+			invocation_release(&inv);
+			config_release(&cfg);
+			log_close();
+			return finish_like(status);
+		}
+		zlog("the daemon did not serve this compile: working in-process");
+	}
 	if (store_open(&st, &cfg) < 0) {
 		zlog("not caching: %s", last_error());
 		return fallback_exec(&inv, NULL, 0);

@@ -42,6 +42,8 @@ static const struct item_def items[CONF_NR_ITEMS] = {
 			 "also log every hashed key field" },
 	[CONF_IDLE_TIMEOUT] = { "idle_timeout", "ZCCACHE_IDLE_TIMEOUT", TYPE_SECONDS, "600",
 				"seconds the daemon stays up without requests; 0 = never" },
+	[CONF_DAEMON] = { "daemon", "ZCCACHE_DAEMON", TYPE_BOOL, "false",
+			  "serve compiles through the resident daemon (experimental)" },
 };
 
 static const char *origin_names[] = { "default", "file", "environment" };
@@ -148,6 +150,8 @@ static int set_item(struct config *cfg, enum config_item id, const char *value)
 			return -1;
 		cfg->idle_timeout = (unsigned)level;
 		return 0;
+	case CONF_DAEMON:
+		return parse_bool(value, &cfg->daemon);
 	case CONF_NR_ITEMS:
 		break;
 	}
@@ -307,6 +311,9 @@ void config_dump(const struct config *cfg, struct strbuf *out)
 			break;
 		case CONF_IDLE_TIMEOUT:
 			strbuf_addf(&v, "%u", cfg->idle_timeout);
+			break;
+		case CONF_DAEMON:
+			strbuf_addstr(&v, cfg->daemon ? "true" : "false");
 			break;
 		case CONF_NR_ITEMS:
 			break;

@@ -27,6 +27,7 @@ enum config_item {
 	CONF_LOG_FILE,
 	CONF_DEBUG,
 	CONF_IDLE_TIMEOUT,
+	CONF_DAEMON,
 	CONF_NR_ITEMS
 };
 
@@ -40,6 +41,7 @@ struct config {
 	char *log_file;        /* "" = no debug log */
 	bool debug;            /* log the hashed key fields */
 	unsigned idle_timeout; /* seconds the daemon waits idle before exiting; 0 = never */
+	bool daemon;           /* compiles go through the daemon (opt-in for now) */
 	enum config_origin origin[CONF_NR_ITEMS];
 	char *file_path;       /* the config file consulted (may not exist) */
 };

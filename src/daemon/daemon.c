@@ -2,6 +2,7 @@
 #include "daemon.h"
 #include "../hash/hash.h"
 #include "../proto/proto.h"
+#include "serve.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,12 +72,20 @@ static int fill_addr(const char *path, struct sockaddr_un *addr)
 	return 0;
 }
 
+static bool last_connect_failed;
+
+bool daemon_connect_failed(void)
+{
+	return last_connect_failed;
+}
+
 int daemon_connect(const struct config *cfg)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct sockaddr_un addr;
 	int fd = -1;
 
+	last_connect_failed = true;
 	if (daemon_socket_path(cfg, false, &path) < 0 || fill_addr(path.buf, &addr) < 0)
 		goto out;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -86,7 +96,9 @@ int daemon_connect(const struct config *cfg)
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		close(fd);
 		fd = -1;
+		goto out;
 	}
+	last_connect_failed = false;
 out:
 	strbuf_release(&path);
 	return fd;
@@ -117,7 +129,7 @@ struct daemon {
 	struct strbuf socket_path;
 	ino_t socket_ino;
 	struct timespec started;
-	uint64_t hits, misses;
+	struct server server;
 	bool stopping;
 };
 
@@ -161,8 +173,8 @@ static void reply_status(struct daemon *d, int fd)
 	st.uptime_ms = (uint64_t)((now.tv_sec - d->started.tv_sec) * 1000 +
 				  (now.tv_nsec - d->started.tv_nsec) / 1000000);
 	st.rss_bytes = rss_bytes();
-	st.hits = d->hits;
-	st.misses = d->misses;
+	st.hits = d->server.hits;
+	st.misses = d->server.misses_served;
 	st.socket = d->socket_path.buf;
 	proto_encode_status(&st, &payload);
 	if (proto_write_frame(fd, MSG_STATUS_REPLY, &payload) < 0)
@@ -215,8 +227,26 @@ static void serve_connection(struct daemon *d, int fd)
 			zlog("daemon: cannot acknowledge stop");
 		d->stopping = true;
 		break;
+	case MSG_COMPILE: {
+		struct proto_compile req = PROTO_COMPILE_INIT;
+		if (proto_decode_compile(payload.buf, payload.len, &req) == 0)
+			server_compile(&d->server, &req, fd);
+		else
+			reply_error(fd, "malformed compile request");
+		proto_compile_release(&req);
+		break;
+	}
+	case MSG_STORE: {
+		struct proto_store req = PROTO_STORE_INIT;
+		if (proto_decode_store(payload.buf, payload.len, &req) == 0)
+			server_store(&d->server, &req, fd);
+		else
+			reply_error(fd, "malformed store request");
+		proto_store_release(&req);
+		break;
+	}
 	default:
-		reply_error(fd, "this daemon does not serve that request yet");
+		reply_error(fd, "unexpected request");
 		break;
 	}
 out:
@@ -296,6 +326,7 @@ int daemon_run(const struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	if (listen_on(&d) < 0)
 		goto out;
+	server_init(&d.server, cfg);
 	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);
 	last_request = now_ms();
@@ -326,6 +357,9 @@ int daemon_run(const struct config *cfg)
 				continue;
 			serve_connection(&d, fd);
 			close(fd);
+			/* Never keep a client's directory (or its mount) busy. */
+			if (chdir("/") < 0)
+				zlog("daemon: cannot change to /");
 			last_request = now_ms();
 		}
 	}
@@ -343,6 +377,52 @@ out:
 			close(d.signal_pipe[i]);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
+	server_release(&d.server);
 	strbuf_release(&d.socket_path);
 	return ret;
 }
+
+/* Starts `zccache daemon` detached: its own session, stdin from /dev/null,
+ * stdout and stderr appended to daemon.log in the cache directory. */
+int daemon_spawn(const struct config *cfg)
+{
+	char *log = xasprintf("%s/daemon.log", cfg->cache_dir);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	pid_t pid;
+	int ret = -1;
+
+	if (n <= 0) {
+		error("cannot find the zccache binary:");
+		goto out;
+	}
+	exe[n] = '\0';
+	if (mkdir_p(cfg->cache_dir, 0700) < 0)
+		goto out;
+	pid = fork();
+	if (pid < 0) {
+		error("cannot fork:");
+		goto out;
+	}
+	if (pid == 0) {
+		/* The middle child: a new session, then the daemon itself. */
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+		if (setsid() < 0 || in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0)
+			_exit(1);
+		if (fork() != 0)
+			_exit(0);
+		/* Nothing of the build's may stay open in a long-lived daemon: a
+		 * make jobserver or a pipe someone reads to its end. */
+		close_range(3, ~0U, 0);
+		execl(exe, "zccache", "daemon", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	ret = 0;
+out:
+	free(log);
+	return ret;
+}
+

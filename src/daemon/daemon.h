@@ -11,8 +11,8 @@
  * and logged. It exits after idle_timeout seconds without a request (0:
  * never), on SIGTERM/SIGINT, or on a stop request, removing its socket.
  *
- * Serving compiles is not wired yet (issue 4 continues): a compile request
- * is answered with an error, which tells a client to work in-process.
+ * Compiles are served by serve.c; clients use the daemon only when the
+ * `daemon` setting is on (ZCCACHE_DAEMON=1) until issue 4 is complete.
  *
  * Calling sequence: daemon_run() is `zccache daemon`; daemon_connect(),
  * daemon_request() are the client side (`start`, `stop`, `status`).
@@ -34,8 +34,15 @@ int daemon_socket_path(const struct config *cfg, bool create, struct strbuf *pat
 #define DAEMON_ALREADY_RUNNING 3
 int daemon_run(const struct config *cfg);
 
+/* Starts `zccache daemon` detached (own session, output to daemon.log). */
+int daemon_spawn(const struct config *cfg);
+
 /* Connects to the daemon of cfg's cache directory; -1 when none answers. */
 int daemon_connect(const struct config *cfg);
+
+/* Whether the last daemon_connect() failed for want of a daemon (as opposed
+ * to a later request failing). */
+bool daemon_connect_failed(void);
 
 /* Sends one request frame and reads the reply frame. */
 int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,

@@ -286,3 +286,29 @@ int read_lstr(struct reader *r, const char **out, size_t *len)
 	*len = n;
 	return 0;
 }
+
+/* Colour and hyperlink escapes, for replaying coloured diagnostics to a
+ * stream that is not a terminal (what the compiler itself would do). */
+void strip_terminal_escapes(const struct strbuf *in, struct strbuf *out)
+{
+	for (size_t i = 0; i < in->len; i++) {
+		char ch = in->buf[i];
+		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == '[') {
+			i += 2;
+			while (i < in->len && !(in->buf[i] >= 0x40 && in->buf[i] <= 0x7e))
+				i++;
+			continue;
+		}
+		if (ch == '\033' && i + 1 < in->len && in->buf[i + 1] == ']') {
+			i += 2;
+			while (i < in->len && in->buf[i] != '\a' &&
+			       !(in->buf[i] == '\033' && i + 1 < in->len && in->buf[i + 1] == '\\'))
+				i++;
+			if (i < in->len && in->buf[i] == '\033')
+				i++;
+			continue;
+		}
+		strbuf_addch(out, ch);
+	}
+}
+

@@ -64,6 +64,10 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) ZC_PRINTF(1, 2);
 
+/* Appends in without colour and hyperlink escapes (CSI and OSC sequences):
+ * what a compiler writes when its stderr is not a terminal. */
+void strip_terminal_escapes(const struct strbuf *in, struct strbuf *out);
+
 /* Little-endian readers over a bounded cursor; they fail (return -1) rather
  * than read past the end, so corrupt data can never crash a reader. */
 struct reader {

@@ -107,15 +107,15 @@ import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(5)
 s.connect(sys.argv[1])
-s.sendall(b"ZCP1" + struct.pack("<III", int(sys.argv[2]), int(sys.argv[3]), 0))
 h = b""
 try:
+    s.sendall(b"ZCP1" + struct.pack("<III", int(sys.argv[2]), int(sys.argv[3]), 0))
     while len(h) < 16:
         b = s.recv(16 - len(h))
         if not b:
             break
         h += b
-except ConnectionResetError:
+except (ConnectionResetError, BrokenPipeError):
     pass
 print("eof" if len(h) < 16 else "%d %d" % struct.unpack("<II", h[4:12]))
 PY
@@ -149,4 +149,47 @@ test_version_mismatch_answered() {
 	"$ZCCACHE" start >/dev/null || fail "start failed"
 	[ "$(raw_request "$(socket_file)" 99 7)" = "1 10" ] ||
 		fail "expected an error frame of version 1"
+}
+
+# With ZCCACHE_DAEMON=1 (opt-in while issue 4 is in progress) the first
+# compile starts a daemon, which serves the miss's store and the next hit.
+test_compiles_through_daemon() {
+	daemon_setup
+	export ZCCACHE_DAEMON=1
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	local pid; pid=$(daemon_pid) || fail "the compile did not start a daemon"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+	capture st "$ZCCACHE" status
+	expect_contains "$T/.cap/st.out" "hits       1"
+	# uncacheable: the client runs the compiler itself
+	outputs prog
+	ref gcc a.c -o prog
+	zc gcc a.c -o prog
+	expect_like_ref
+	expect_stat uncacheable.linking 1
+}
+
+# A daemon that cannot be started (no private socket directory) costs the
+# compile nothing: it runs in-process.
+test_daemon_unavailable_falls_back() {
+	export XDG_RUNTIME_DIR=$T/run
+	mkdir -m 755 "$XDG_RUNTIME_DIR"
+	mkdir -m 777 "$XDG_RUNTIME_DIR/zccache"   # not private: refused
+	export ZCCACHE_DAEMON=1
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
 }

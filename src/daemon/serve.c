@@ -1,0 +1,243 @@
+#include "../util/compat.h"
+#include "serve.h"
+#include "../cache/cache.h"
+#include "../compiler/compiler.h"
+#include "../compiler/rspfile.h"
+#include "../stats/stats.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+#include "../util/spawn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pending_miss {
+	uint64_t token;
+	time_t created;
+	struct invocation inv;
+	struct cache cache;
+	struct digest key;
+	struct strbuf depfile; /* ours, in the store's tmp dir, or empty */
+	char family_counter[64];
+	struct pending_miss *next;
+};
+
+int server_init(struct server *s, const struct config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->next_token = (uint64_t)time(NULL) << 20;
+	s->store_ok = store_open(&s->store, cfg) == 0 && s->store.writable;
+	if (!s->store_ok)
+		fprintf(stderr, "zccache daemon: the cache cannot be written: %s\n", last_error());
+	return 0;
+}
+
+static void miss_free(struct pending_miss *m)
+{
+	if (m->depfile.len)
+		unlink_if_exists(m->depfile.buf);
+	strbuf_release(&m->depfile);
+	cache_release(&m->cache);
+	invocation_release(&m->inv);
+	free(m);
+}
+
+void server_release(struct server *s)
+{
+	while (s->misses) {
+		struct pending_miss *next = s->misses->next;
+		miss_free(s->misses);
+		s->misses = next;
+	}
+	store_release(&s->store);
+}
+
+static void reply(int fd, uint32_t type, const struct strbuf *payload)
+{
+	if (proto_write_frame(fd, type, payload) < 0)
+		zlog("daemon: cannot send a %s reply", proto_type_name(type));
+}
+
+static void reply_error(int fd, const char *message)
+{
+	struct proto_error e = { (char *)message };
+	struct strbuf payload = STRBUF_INIT;
+
+	proto_encode_error(&e, &payload);
+	reply(fd, MSG_ERROR, &payload);
+	strbuf_release(&payload);
+}
+
+static void bump(struct server *s, struct stats_delta *d)
+{
+	struct stats after = STATS_INIT;
+
+	if (stats_bump(s->store.dir, d, &after) == 0 && s->store.max_size &&
+	    after.value[STAT_CACHE_BYTES] > (int64_t)s->store.max_size) {
+		int64_t bytes, files;
+		if (store_trim(&s->store, s->store.max_size / 10 * 9, &bytes, &files) == 0)
+			stats_set_size(s->store.dir, bytes, files);
+	}
+	stats_release(&after);
+}
+
+/* Drops misses whose client never came back. */
+static void expire_misses(struct server *s)
+{
+	time_t now = time(NULL);
+
+	for (struct pending_miss **p = &s->misses; *p;) {
+		if (now - (*p)->created > MISS_TTL_SECONDS) {
+			struct pending_miss *dead = *p;
+			*p = dead->next;
+			miss_free(dead);
+		} else {
+			p = &(*p)->next;
+		}
+	}
+}
+
+void server_compile(struct server *s, const struct proto_compile *req, int fd)
+{
+	struct pending_miss *m = xcalloc(1, sizeof(*m));
+	struct invocation *inv = &m->inv;
+	struct run_result replay = { STRBUF_INIT, STRBUF_INIT, 0 };
+	struct strbuf payload = STRBUF_INIT;
+	struct stats_delta delta = { 0 };
+	char counter[64];
+
+	expire_misses(s);
+	strbuf_init(&m->depfile, 0);
+	if (!s->store_ok || chdir(req->cwd) < 0) {
+		reply_error(fd, "the daemon cannot serve this compile");
+		goto drop;
+	}
+	invocation_init(inv);
+	inv->compiler = xstrdup(req->compiler);
+	inv->cwd = xstrdup(req->cwd);
+	inv->umask = req->umask;
+	strvec_pushv(&inv->env, req->env.v, req->env.nr);
+	strvec_push(&inv->orig_argv, req->compiler);
+	strvec_pushv(&inv->orig_argv, req->argv.v + 1, req->argv.nr - 1);
+	char *real = realpath(req->compiler, NULL);
+	inv->family = family_for(req->argv.v[0], real ? real : req->compiler);
+	free(real);
+	if (expand_response_files(req->argv.v, req->argv.nr, &inv->args) < 0)
+		inv->uncacheable = STAT_UNC_BAD_RESPONSE_FILE;
+	else if (inv->family->analyse(inv) < 0)
+		inv->uncacheable = STAT_ERR_INTERNAL;
+	if (inv->uncacheable) {
+		struct proto_passthrough pt = { (uint32_t)inv->uncacheable };
+		stats_delta_add(&delta, inv->uncacheable, 1);
+		bump(s, &delta);
+		proto_encode_passthrough(&pt, &payload);
+		reply(fd, MSG_PASSTHROUGH, &payload);
+		goto drop;
+	}
+	cache_init(&m->cache, &s->store, s->cfg);
+	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
+		reply_error(fd, "cannot compute the key");
+		goto drop;
+	}
+	if (cache_lookup(&m->cache, inv, &m->key, &replay) == LOOKUP_HIT) {
+		if (!(req->flags & PROTO_STDERR_TTY) && !inv->color_explicit &&
+		    memchr(replay.err.buf, '\033', replay.err.len)) {
+			/* Stored from a terminal, replayed to a file or pipe. */
+			struct strbuf plain = STRBUF_INIT;
+			strip_terminal_escapes(&replay.err, &plain);
+			strbuf_release(&replay.err);
+			replay.err = plain;
+		}
+		struct proto_hit hit = { replay.status, replay.out, replay.err };
+		s->hits++;
+		stats_delta_add(&m->cache.delta, STAT_HIT, 1);
+		snprintf(counter, sizeof(counter), "%s.hits", inv->family->name);
+		stats_delta_family(&m->cache.delta, counter);
+		bump(s, &m->cache.delta);
+		proto_encode_hit(&hit, &payload);
+		reply(fd, MSG_HIT, &payload);
+		goto drop;
+	}
+	/* A miss: the client compiles and comes back with STORE. */
+	struct proto_miss miss = { .token = ++s->next_token, .argv = STRVEC_INIT };
+	if (!inv->user_depfile || inv->depfile_partial) {
+		int dfd = create_temp_file(s->store.tmp_dir, "dep.", &m->depfile);
+		if (dfd < 0) {
+			reply_error(fd, "cannot create a temporary file");
+			goto drop;
+		}
+		close(dfd);
+	}
+	inv->family->miss_argv(inv, inv->user_depfile ? NULL : m->depfile.buf,
+			       req->flags & PROTO_STDERR_TTY, &miss.argv);
+	miss.depfile = m->depfile.buf;
+	proto_encode_miss(&miss, &payload);
+	strvec_clear(&miss.argv);
+	m->token = miss.token;
+	m->created = time(NULL);
+	snprintf(m->family_counter, sizeof(m->family_counter), "%s.misses", inv->family->name);
+	m->next = s->misses;
+	s->misses = m;
+	reply(fd, MSG_MISS, &payload);
+	m = NULL;
+drop:
+	if (m)
+		miss_free(m);
+	run_result_release(&replay);
+	strbuf_release(&payload);
+}
+
+void server_store(struct server *s, const struct proto_store *req, int fd)
+{
+	struct pending_miss **p = &s->misses, *m;
+	struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
+
+	while (*p && (*p)->token != req->token)
+		p = &(*p)->next;
+	m = *p;
+	if (!m) {
+		reply_error(fd, "unknown token");
+		return;
+	}
+	*p = m->next;
+	struct invocation *inv = &m->inv;
+	if (chdir(inv->cwd) < 0) {
+		reply(fd, MSG_ACK, NULL);
+		goto out;
+	}
+	if (req->status != 0) {
+		stats_delta_add(&m->cache.delta, STAT_UNC_COMPILE_FAILED, 1);
+		goto done;
+	}
+	s->misses_served++;
+	/* The record needs the bytes the client replayed, and a status as
+	 * waitpid reports it. */
+	strbuf_add(&run.out, req->out.buf, req->out.len);
+	strbuf_add(&run.err, req->err.buf, req->err.len);
+	run.status = req->status << 8;
+	const char *reported = inv->user_depfile && !inv->depfile_partial ? inv->user_depfile
+									  : m->depfile.buf;
+	bool ok = true;
+	if (inv->depfile_partial) {
+		struct strvec argv = STRVEC_INIT;
+		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
+		inv->family->full_deps_argv(inv, m->depfile.buf, &argv);
+		ok = run_capture(argv.v, inv->env.v, &deps) == 0 && exit_code_of(deps.status) == 0;
+		run_result_release(&deps);
+		strvec_clear(&argv);
+	}
+	if (!ok || cache_record(&m->cache, inv, &m->key, &run, reported) != 1) {
+		stats_delta_add(&m->cache.delta, STAT_MISS, 1);
+		stats_delta_family(&m->cache.delta, m->family_counter);
+	}
+done:
+	bump(s, &m->cache.delta);
+	reply(fd, MSG_ACK, NULL);
+out:
+	run_result_release(&run);
+	miss_free(m);
+}
