@@ -4,7 +4,7 @@
 set -eu
 
 packages="build-essential pkg-config libzstd-dev libsodium-dev libxxhash-dev
-libcmocka-dev clang cmake googletest ccache sccache util-linux"
+libcmocka-dev clang cmake ninja-build googletest ccache sccache util-linux mount python3"
 
 missing=""
 for p in $packages; do
