@@ -465,3 +465,18 @@ masquerade_dir() {
 		ln -sf "$ZCCACHE" "$d/$n"
 	done
 }
+
+# passthrough REASON CMD...: ref and zc of CMD are alike and only REASON
+# moved; run twice to be sure nothing was stored.
+passthrough() {
+	local reason=$1
+	shift
+	ref "$@"
+	zc "$@"
+	expect_like_ref
+	expect_uncacheable "$reason"
+	zc "$@"
+	expect_like_ref
+	expect_stat "uncacheable.$reason" 2
+	expect_counts 0 0
+}

@@ -72,7 +72,7 @@ test_assembler_include() {
 	printf '%s\n' '.long 1' >inc.s
 	settle
 	outputs a.o
-	passthrough_twice incbin gcc -c a.S
+	passthrough incbin gcc -c a.S
 }
 
 # The pragma compares timestamps: a hit could hide its error.
@@ -81,7 +81,7 @@ test_pragma_dependency() {
 	printf '%s\n' '#pragma GCC dependency "dep.txt"' 'int f(void) { return 1; }' >a.c
 	settle
 	outputs a.o
-	passthrough_twice pragma_dependency gcc -c a.c
+	passthrough pragma_dependency gcc -c a.c
 }
 
 # -fbranch-probabilities reads a .gcda file.
@@ -89,7 +89,7 @@ test_branch_probabilities() {
 	echo 'int f(int x) { return x > 0 ? 1 : 2; }' >a.c
 	settle
 	outputs a.o
-	passthrough_twice profile_use gcc -O2 -fbranch-probabilities -c a.c -Wno-missing-profile
+	passthrough profile_use gcc -O2 -fbranch-probabilities -c a.c -Wno-missing-profile
 }
 
 # With debug info the compiler records $PWD when it names the cwd.
@@ -120,18 +120,5 @@ test_stale_output_not_stored() {
 	zc "$T/tools/gcc" -c a.c -o a.o -fstack-usage
 	zc "$T/tools/gcc" -c a.c -o a.o -fstack-usage
 	expect_stat uncacheable.missing_output 2
-	expect_counts 0 0
-}
-
-# passthrough_twice REASON CMD...: like the bare compiler, REASON counted twice.
-passthrough_twice() {
-	local reason=$1
-	shift
-	ref "$@"
-	zc "$@"
-	expect_like_ref
-	zc "$@"
-	expect_like_ref
-	expect_stat "uncacheable.$reason" 2
 	expect_counts 0 0
 }

@@ -6,21 +6,6 @@ simple_source() {
 	settle
 }
 
-# passthrough REASON CMD...: ref and zc of CMD are alike and only REASON
-# moved; run twice to be sure nothing was stored.
-passthrough() {
-	local reason=$1
-	shift
-	ref "$@"
-	zc "$@"
-	expect_like_ref
-	expect_uncacheable "$reason"
-	zc "$@"
-	expect_like_ref
-	expect_stat "uncacheable.$reason" 2
-	expect_counts 0 0
-}
-
 test_linking() {
 	simple_source
 	outputs prog
