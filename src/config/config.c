@@ -158,10 +158,23 @@ static int set_item(struct config *cfg, enum config_item id, const char *value)
 	return -1;
 }
 
-static char *default_cache_dir(void)
+/* getenv() over an explicit environment (NULL: this process's). */
+static const char *env_get(char *const *env, const char *name)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
+	size_t n = strlen(name);
+
+	if (!env)
+		return getenv(name);
+	for (; *env; env++)
+		if (!strncmp(*env, name, n) && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+static char *default_cache_dir(char *const *env)
+{
+	const char *xdg = env_get(env, "XDG_CACHE_HOME");
+	const char *home = env_get(env, "HOME");
 
 	if (xdg && path_is_absolute(xdg))
 		return xasprintf("%s/zccache", xdg);
@@ -242,6 +255,11 @@ out:
 
 int config_load(struct config *cfg)
 {
+	return config_load_env(cfg, NULL);
+}
+
+int config_load_env(struct config *cfg, char *const *env)
+{
 	int ret = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -250,9 +268,9 @@ int config_load(struct config *cfg)
 			die("BUG: bad default for %s", items[i].key);
 		cfg->origin[i] = ORIGIN_DEFAULT;
 	}
-	cfg->cache_dir = default_cache_dir();
+	cfg->cache_dir = default_cache_dir(env);
 	for (int i = 0; i < CONF_NR_ITEMS; i++) {
-		const char *v = getenv(items[i].env);
+		const char *v = env_get(env, items[i].env);
 		if (!v)
 			continue;
 		if (set_item(cfg, (enum config_item)i, v) < 0) {

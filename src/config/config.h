@@ -49,6 +49,9 @@ struct config {
 /* Fills cfg. Returns -1 with error() naming file and line on a bad file or
  * a bad environment value; cfg then still holds usable values. */
 int config_load(struct config *cfg);
+/* The same for another process's environment (the daemon serving a client);
+ * env is a NULL-terminated "NAME=value" list, NULL meaning our own. */
+int config_load_env(struct config *cfg, char *const *env);
 void config_release(struct config *cfg);
 
 /* For `zccache config`: one "key = value (origin)" line per setting. */

@@ -326,7 +326,6 @@ int daemon_run(const struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	if (listen_on(&d) < 0)
 		goto out;
-	log_open(cfg->log_file);
 	server_init(&d.server, cfg);
 	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);

@@ -17,6 +17,8 @@
 struct pending_miss {
 	uint64_t token;
 	time_t created;
+	struct config cfg;     /* the client's settings */
+	struct store store;    /* opened with them */
 	struct invocation inv;
 	struct cache cache;
 	struct digest key;
@@ -30,9 +32,6 @@ int server_init(struct server *s, const struct config *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->next_token = (uint64_t)time(NULL) << 20;
-	s->store_ok = store_open(&s->store, cfg) == 0 && s->store.writable;
-	if (!s->store_ok)
-		fprintf(stderr, "zccache daemon: the cache cannot be written: %s\n", last_error());
 	return 0;
 }
 
@@ -43,6 +42,8 @@ static void miss_free(struct pending_miss *m)
 	strbuf_release(&m->depfile);
 	cache_release(&m->cache);
 	invocation_release(&m->inv);
+	store_release(&m->store);
+	config_release(&m->cfg);
 	free(m);
 }
 
@@ -53,7 +54,6 @@ void server_release(struct server *s)
 		miss_free(s->misses);
 		s->misses = next;
 	}
-	store_release(&s->store);
 }
 
 static void reply(int fd, uint32_t type, const struct strbuf *payload)
@@ -72,15 +72,15 @@ static void reply_error(int fd, const char *message)
 	strbuf_release(&payload);
 }
 
-static void bump(struct server *s, struct stats_delta *d)
+static void bump(struct store *st, struct stats_delta *d)
 {
 	struct stats after = STATS_INIT;
 
-	if (stats_bump(s->store.dir, d, &after) == 0 && s->store.max_size &&
-	    after.value[STAT_CACHE_BYTES] > (int64_t)s->store.max_size) {
+	if (stats_bump(st->dir, d, &after) == 0 && st->max_size &&
+	    after.value[STAT_CACHE_BYTES] > (int64_t)st->max_size) {
 		int64_t bytes, files;
-		if (store_trim(&s->store, s->store.max_size / 10 * 9, &bytes, &files) == 0)
-			stats_set_size(s->store.dir, bytes, files);
+		if (store_trim(st, st->max_size / 10 * 9, &bytes, &files) == 0)
+			stats_set_size(st->dir, bytes, files);
 	}
 	stats_release(&after);
 }
@@ -112,10 +112,16 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 
 	expire_misses(s);
 	strbuf_init(&m->depfile, 0);
-	if (!s->store_ok || chdir(req->cwd) < 0) {
+	/* The client's own settings: ZCCACHE_RECACHE, _LOGFILE, ... apply per
+	 * compile. The cache directory is the daemon's by construction (the
+	 * socket is named after it); anything else is refused. */
+	if (config_load_env(&m->cfg, req->env.v) < 0 || m->cfg.disable || !m->cfg.cache_dir ||
+	    strcmp(m->cfg.cache_dir, s->cfg->cache_dir) || store_open(&m->store, &m->cfg) < 0 ||
+	    !m->store.writable || chdir(req->cwd) < 0) {
 		reply_error(fd, "the daemon cannot serve this compile");
 		goto drop;
 	}
+	log_open(m->cfg.log_file);
 	invocation_init(inv);
 	inv->compiler = xstrdup(req->compiler);
 	inv->cwd = xstrdup(req->cwd);
@@ -132,13 +138,14 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		inv->uncacheable = STAT_ERR_INTERNAL;
 	if (inv->uncacheable) {
 		struct proto_passthrough pt = { (uint32_t)inv->uncacheable };
+		zlog("running the compiler unchanged: %s", stat_label(inv->uncacheable));
 		stats_delta_add(&delta, inv->uncacheable, 1);
-		bump(s, &delta);
+		bump(&m->store, &delta);
 		proto_encode_passthrough(&pt, &payload);
 		reply(fd, MSG_PASSTHROUGH, &payload);
 		goto drop;
 	}
-	cache_init(&m->cache, &s->store, s->cfg);
+	cache_init(&m->cache, &m->store, &m->cfg);
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");
 		goto drop;
@@ -157,7 +164,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		stats_delta_add(&m->cache.delta, STAT_HIT, 1);
 		snprintf(counter, sizeof(counter), "%s.hits", inv->family->name);
 		stats_delta_family(&m->cache.delta, counter);
-		bump(s, &m->cache.delta);
+		bump(&m->store, &m->cache.delta);
 		proto_encode_hit(&hit, &payload);
 		reply(fd, MSG_HIT, &payload);
 		goto drop;
@@ -165,7 +172,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	/* A miss: the client compiles and comes back with STORE. */
 	struct proto_miss miss = { .token = ++s->next_token, .argv = STRVEC_INIT };
 	if (!inv->user_depfile || inv->depfile_partial) {
-		int dfd = create_temp_file(s->store.tmp_dir, "dep.", &m->depfile);
+		int dfd = create_temp_file(m->store.tmp_dir, "dep.", &m->depfile);
 		if (dfd < 0) {
 			reply_error(fd, "cannot create a temporary file");
 			goto drop;
@@ -187,6 +194,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 drop:
 	if (m)
 		miss_free(m);
+	log_close();
 	run_result_release(&replay);
 	strbuf_release(&payload);
 }
@@ -205,6 +213,7 @@ void server_store(struct server *s, const struct proto_store *req, int fd)
 	}
 	*p = m->next;
 	struct invocation *inv = &m->inv;
+	log_open(m->cfg.log_file);
 	if (chdir(inv->cwd) < 0) {
 		reply(fd, MSG_ACK, NULL);
 		goto out;
@@ -235,9 +244,10 @@ void server_store(struct server *s, const struct proto_store *req, int fd)
 		stats_delta_family(&m->cache.delta, m->family_counter);
 	}
 done:
-	bump(s, &m->cache.delta);
+	bump(&m->store, &m->cache.delta);
 	reply(fd, MSG_ACK, NULL);
 out:
+	log_close();
 	run_result_release(&run);
 	miss_free(m);
 }

@@ -7,7 +7,9 @@
  *            | MISS (token + the argv to run) ... client compiles ...
  *   STORE(token, status, stdout, stderr) -> ACK (the entry is stored)
  * The daemon is single-threaded: it changes into the client's cwd for each
- * request, and the invocation carries the client's environment and umask.
+ * request, and the invocation carries the client's environment and umask;
+ * the settings (recache, log_file, compression, ...) are the client's too,
+ * read from its environment and its cache's zccache.conf per request.
  * Misses waiting for their STORE are kept in a list and dropped after
  * MISS_TTL_SECONDS (a client that died).
  */
@@ -24,9 +26,7 @@
 struct pending_miss;
 
 struct server {
-	const struct config *cfg;
-	struct store store;
-	bool store_ok;
+	const struct config *cfg; /* the daemon's own: its cache directory */
 	struct pending_miss *misses;
 	uint64_t next_token;
 	uint64_t hits, misses_served;
