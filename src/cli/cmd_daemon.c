@@ -59,6 +59,19 @@ out:
 	return ret;
 }
 
+/* Polls until a daemon answers (running) or none does (!running), for at
+ * most ms; *st holds the last status when one answered. */
+static bool wait_until(const struct config *cfg, bool running, int ms, struct proto_status *st)
+{
+	for (int waited = 0; waited < ms; waited += 10) {
+		proto_status_release(st);
+		if ((query_status(cfg, st) == 0) == running)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
 int cmd_daemon(int argc, char **argv)
 {
 	struct config cfg;
@@ -90,13 +103,10 @@ int cmd_start(int argc, char **argv)
 	}
 	if (daemon_spawn(&cfg) < 0)
 		goto out;
-	for (int waited = 0; waited < START_WAIT_MS; waited += 10) {
-		if (query_status(&cfg, &st) == 0) {
-			printf("zccache daemon started (pid %u)\n", st.pid);
-			ret = 0;
-			goto out;
-		}
-		sleep_ms(10);
+	if (wait_until(&cfg, true, START_WAIT_MS, &st)) {
+		printf("zccache daemon started (pid %u)\n", st.pid);
+		ret = 0;
+		goto out;
 	}
 	error("the daemon did not start; see %s/daemon.log", cfg.cache_dir);
 out:
@@ -126,14 +136,10 @@ int cmd_stop(int argc, char **argv)
 		goto out;
 	}
 	/* Wait until it has let go of its socket. */
-	for (int waited = 0; waited < STOP_WAIT_MS; waited += 10) {
-		if (query_status(&cfg, &st) < 0) {
-			printf("zccache daemon stopped\n");
-			ret = 0;
-			goto out;
-		}
-		proto_status_release(&st);
-		sleep_ms(10);
+	if (wait_until(&cfg, false, STOP_WAIT_MS, &st)) {
+		printf("zccache daemon stopped\n");
+		ret = 0;
+		goto out;
 	}
 	error("the daemon is still running");
 out:
