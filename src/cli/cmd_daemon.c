@@ -75,13 +75,20 @@ static bool wait_until(const struct config *cfg, bool running, int ms, struct pr
 int cmd_daemon(int argc, char **argv)
 {
 	struct config cfg;
-	int ret;
+	int ret, notify_fd = -1;
 
+	/* --notify-fd=N: set by daemon_spawn(), not meant for people. */
+	if (argc > 1 && !strncmp(argv[1], "--notify-fd=", 12)) {
+		notify_fd = atoi(argv[1] + 12);
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	if (load(argc, argv, &cfg) < 0) {
 		config_release(&cfg);
 		return 1;
 	}
-	ret = daemon_run(&cfg);
+	ret = daemon_run(&cfg, notify_fd);
 	if (ret == DAEMON_ALREADY_RUNNING)
 		fprintf(stderr, "zccache: a daemon already runs for %s\n", cfg.cache_dir);
 	config_release(&cfg);

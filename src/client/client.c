@@ -313,17 +313,9 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 	req.flags = isatty(2) ? PROTO_STDERR_TTY : 0;
 	proto_encode_compile(&req, &payload);
 	rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-	if (rc < 0 && daemon_connect_failed()) {
-		/* No daemon: start one and try once more. */
-		if (daemon_spawn(cfg) == 0) {
-			for (int waited = 0; rc < 0 && waited < 2000; waited += 5) {
-				struct timespec t = { 0, 5000000 };
-				nanosleep(&t, NULL);
-				rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-				if (rc < 0 && !daemon_connect_failed())
-					break;
-			}
-		}
+	if (rc < 0 && daemon_connect_failed() && daemon_spawn(cfg) == 0) {
+		/* No daemon: we started one; try once more. */
+		rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
 	}
 	if (rc < 0)
 		goto out;
@@ -418,7 +410,7 @@ int client_main(int argc, char **argv)
 		return fallback_exec(&inv, NULL, 0);
 	if (!inv.cwd)
 		return fallback_exec(&inv, NULL, 0);
-	if (cfg.daemon) {
+	if (cfg.daemon && cfg.cache_dir) {
 		int status;
 		if (through_daemon(&inv, &cfg, argc, argv, &status) == 0) {
 			invocation_release(&inv);

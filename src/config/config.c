@@ -42,8 +42,8 @@ static const struct item_def items[CONF_NR_ITEMS] = {
 			 "also log every hashed key field" },
 	[CONF_IDLE_TIMEOUT] = { "idle_timeout", "ZCCACHE_IDLE_TIMEOUT", TYPE_SECONDS, "600",
 				"seconds the daemon stays up without requests; 0 = never" },
-	[CONF_DAEMON] = { "daemon", "ZCCACHE_DAEMON", TYPE_BOOL, "false",
-			  "serve compiles through the resident daemon (experimental)" },
+	[CONF_DAEMON] = { "daemon", "ZCCACHE_DAEMON", TYPE_BOOL, "true",
+			  "serve compiles through the resident daemon; ZCCACHE_NODAEMON=1 = off" },
 };
 
 static const char *origin_names[] = { "default", "file", "environment" };
@@ -278,6 +278,15 @@ int config_load_env(struct config *cfg, char *const *env)
 			continue;
 		}
 		cfg->origin[i] = ORIGIN_ENV;
+	}
+	/* ZCCACHE_NODAEMON=1 is the short way to say ZCCACHE_DAEMON=0. */
+	const char *nodaemon = env_get(env, "ZCCACHE_NODAEMON");
+	bool off = false;
+	if (nodaemon && parse_bool(nodaemon, &off) < 0)
+		ret = error("bad value '%s' in ZCCACHE_NODAEMON", nodaemon);
+	else if (off) {
+		cfg->daemon = false;
+		cfg->origin[CONF_DAEMON] = ORIGIN_ENV;
 	}
 	if (cfg->cache_dir) {
 		cfg->file_path = xasprintf("%s/%s", cfg->cache_dir, CONFIG_FILE_NAME);

@@ -41,7 +41,7 @@ struct config {
 	char *log_file;        /* "" = no debug log */
 	bool debug;            /* log the hashed key fields */
 	unsigned idle_timeout; /* seconds the daemon waits idle before exiting; 0 = never */
-	bool daemon;           /* compiles go through the daemon (opt-in for now) */
+	bool daemon;           /* compiles go through the daemon (ZCCACHE_NODAEMON=1: no) */
 	enum config_origin origin[CONF_NR_ITEMS];
 	char *file_path;       /* the config file consulted (may not exist) */
 };

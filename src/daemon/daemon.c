@@ -24,6 +24,12 @@
 #define LOCK_FILE "daemon.lock"
 /* A request must arrive this soon after its connection. */
 #define REQUEST_TIMEOUT_MS 2000
+/* How long a client waits for a daemon it started. */
+#define SPAWN_WAIT_MS 2000
+/* The readiness pipe's descriptor in a spawned daemon. */
+#define NOTIFY_FD 3
+#define ZC_STR_(x) #x
+#define ZC_STR(x) ZC_STR_(x)
 
 /* The per-user directory, private: ours, a directory, no group/other bits. */
 static int socket_dir(bool create, struct strbuf *dir)
@@ -298,7 +304,7 @@ out:
 	return ret;
 }
 
-int daemon_run(const struct config *cfg)
+int daemon_run(const struct config *cfg, int notify_fd)
 {
 	struct daemon d = { .cfg = cfg, .listen_fd = -1, .lock_fd = -1,
 			    .signal_pipe = { -1, -1 }, .socket_path = STRBUF_INIT };
@@ -329,6 +335,12 @@ int daemon_run(const struct config *cfg)
 	server_init(&d.server, cfg);
 	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);
+	if (notify_fd >= 0) {
+		if (write(notify_fd, "1", 1) != 1)
+			zlog("daemon: cannot tell the client that it listens");
+		close(notify_fd);
+		notify_fd = -1;
+	}
 	last_request = now_ms();
 	while (!d.stopping) {
 		struct pollfd fds[2] = { { d.listen_fd, POLLIN, 0 }, { d.signal_pipe[0], POLLIN, 0 } };
@@ -365,6 +377,8 @@ int daemon_run(const struct config *cfg)
 	}
 	ret = 0;
 out:
+	if (notify_fd >= 0)
+		close(notify_fd); /* the client sees end of file: we gave up */
 	if (d.listen_fd >= 0) {
 		struct stat st;
 		/* Remove the socket only if it is still ours. */
@@ -382,23 +396,60 @@ out:
 	return ret;
 }
 
+/* Waits for the daemon's word on the readiness pipe: a byte once it
+ * listens, end of file when it gave up (another daemon may have won the
+ * lock race: then that one answers soon). */
+static int wait_ready(const struct config *cfg, int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char byte;
+
+	if (poll(&p, 1, SPAWN_WAIT_MS) <= 0)
+		return error("the daemon did not start within %d ms", SPAWN_WAIT_MS);
+	if (read(fd, &byte, 1) == 1)
+		return 0;
+	for (int waited = 0; waited < SPAWN_WAIT_MS; waited += 5) {
+		int c = daemon_connect(cfg);
+		if (c >= 0) {
+			close(c);
+			return 0;
+		}
+		struct timespec t = { 0, 5000000 };
+		nanosleep(&t, NULL);
+	}
+	return error("the daemon did not start; see %s/daemon.log", cfg->cache_dir);
+}
+
 /* Starts `zccache daemon` detached: its own session, stdin from /dev/null,
- * stdout and stderr appended to daemon.log in the cache directory. */
+ * stdout and stderr appended to daemon.log in the cache directory. Returns
+ * once it listens (0) or gave up (-1). */
 int daemon_spawn(const struct config *cfg)
 {
-	char *log = xasprintf("%s/daemon.log", cfg->cache_dir);
+	char *log = NULL;
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct strbuf sock = STRBUF_INIT;
+	int ready[2] = { -1, -1 };
 	pid_t pid;
 	int ret = -1;
 
+	if (!cfg->cache_dir) {
+		error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
+		goto out;
+	}
 	if (n <= 0) {
 		error("cannot find the zccache binary:");
 		goto out;
 	}
 	exe[n] = '\0';
-	if (mkdir_p(cfg->cache_dir, 0700) < 0)
+	log = xasprintf("%s/daemon.log", cfg->cache_dir);
+	/* A socket directory we cannot use fails here, before any fork. */
+	if (mkdir_p(cfg->cache_dir, 0700) < 0 || daemon_socket_path(cfg, true, &sock) < 0)
 		goto out;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		error("cannot create a pipe:");
+		goto out;
+	}
 	pid = fork();
 	if (pid < 0) {
 		error("cannot fork:");
@@ -409,20 +460,25 @@ int daemon_spawn(const struct config *cfg)
 		int in = open("/dev/null", O_RDONLY);
 		int out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0600);
 		if (setsid() < 0 || in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-		    dup2(out, 2) < 0)
+		    dup2(out, 2) < 0 || dup2(ready[1], NOTIFY_FD) < 0)
 			_exit(1);
 		if (fork() != 0)
 			_exit(0);
 		/* Nothing of the build's may stay open in a long-lived daemon: a
 		 * make jobserver or a pipe someone reads to its end. */
-		close_range(3, ~0U, 0);
-		execl(exe, "zccache", "daemon", (char *)NULL);
+		close_range(NOTIFY_FD + 1, ~0U, 0);
+		execl(exe, "zccache", "daemon", "--notify-fd=" ZC_STR(NOTIFY_FD), (char *)NULL);
 		_exit(127);
 	}
+	close(ready[1]);
+	ready[1] = -1;
 	waitpid(pid, NULL, 0);
-	ret = 0;
+	ret = wait_ready(cfg, ready[0]);
 out:
+	for (int i = 0; i < 2; i++)
+		if (ready[i] >= 0)
+			close(ready[i]);
+	strbuf_release(&sock);
 	free(log);
 	return ret;
 }
-

@@ -11,8 +11,8 @@
  * and logged. It exits after idle_timeout seconds without a request (0:
  * never), on SIGTERM/SIGINT, or on a stop request, removing its socket.
  *
- * Compiles are served by serve.c; clients use the daemon only when the
- * `daemon` setting is on (ZCCACHE_DAEMON=1) until issue 4 is complete.
+ * Compiles are served by serve.c; clients use the daemon unless the
+ * `daemon` setting is off (ZCCACHE_NODAEMON=1).
  *
  * Calling sequence: daemon_run() is `zccache daemon`; daemon_connect(),
  * daemon_request() are the client side (`start`, `stop`, `status`).
@@ -32,9 +32,12 @@ int daemon_socket_path(const struct config *cfg, bool create, struct strbuf *pat
  * 0 after a clean stop, DAEMON_ALREADY_RUNNING when another daemon holds
  * the lock, 1 on errors (reported with error()). */
 #define DAEMON_ALREADY_RUNNING 3
-int daemon_run(const struct config *cfg);
+/* notify_fd, when >= 0, receives one byte once the daemon listens and is
+ * closed (the spawning client reads end of file) if it gives up first. */
+int daemon_run(const struct config *cfg, int notify_fd);
 
-/* Starts `zccache daemon` detached (own session, output to daemon.log). */
+/* Starts `zccache daemon` detached (own session, output to daemon.log) and
+ * waits until it listens: 0, or -1 when it could not start. */
 int daemon_spawn(const struct config *cfg);
 
 /* Connects to the daemon of cfg's cache directory; -1 when none answers. */

@@ -117,7 +117,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	 * socket is named after it); anything else is refused. */
 	if (config_load_env(&m->cfg, req->env.v) < 0 || m->cfg.disable || !m->cfg.cache_dir ||
 	    strcmp(m->cfg.cache_dir, s->cfg->cache_dir) || store_open(&m->store, &m->cfg) < 0 ||
-	    !m->store.writable || chdir(req->cwd) < 0) {
+	    chdir(req->cwd) < 0) {
 		reply_error(fd, "the daemon cannot serve this compile");
 		goto drop;
 	}
@@ -167,6 +167,15 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		bump(&m->store, &m->cache.delta);
 		proto_encode_hit(&hit, &payload);
 		reply(fd, MSG_HIT, &payload);
+		goto drop;
+	}
+	if (!m->store.writable) {
+		/* Read-only: nothing to store, the client runs the compile. */
+		struct proto_passthrough pt = { 0 };
+		zlog("miss, and not storing: %s", m->store.not_writable);
+		bump(&m->store, &m->cache.delta);
+		proto_encode_passthrough(&pt, &payload);
+		reply(fd, MSG_PASSTHROUGH, &payload);
 		goto drop;
 	}
 	/* A miss: the client compiles and comes back with STORE. */

@@ -58,6 +58,24 @@ on_cleanup() {
 	ZC_CLEANUPS+=("$1")
 }
 
+# stop_daemons: end every daemon this test started: the zccache daemons
+# whose environment has this test's XDG_RUNTIME_DIR (run.sh sets it per test;
+# a daemon inherits it from the client that started it).
+stop_daemons() {
+	local p pid pids=()
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q '^zccache daemon' || continue
+		tr '\0' '\n' <"$p/environ" 2>/dev/null |
+			grep -qxF "XDG_RUNTIME_DIR=$T/run" || continue
+		pids+=("${p#/proc/}")
+	done
+	for pid in "${pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || continue
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null
+	done
+}
+
 run_cleanups() {
 	local c
 	for c in "${ZC_CLEANUPS[@]}"; do

@@ -86,13 +86,16 @@ run_one() {
 		unset SOURCE_DATE_EPOCH CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH GCC_COLORS \
 			DEPENDENCIES_OUTPUT SUNPRO_DEPENDENCIES XDG_CACHE_HOME CCACHE_DIR
 		export ZCCACHE ZCCACHE_DIR=$T/.zccache HOME=$T/home LC_ALL=C
+		# Each test's daemon listens in its own socket directory.
+		export XDG_RUNTIME_DIR=$T/run
 		mkdir -p "$HOME"
+		mkdir -m 700 "$XDG_RUNTIME_DIR"
 		ORIG_PATH=$PATH
 		ZC_OUTPUTS=()
 		ZC_CLEANUPS=()
 		. "$here/lib.sh"
 		. "$here/cases/$topic.sh"
-		trap run_cleanups EXIT
+		trap 'stop_daemons; run_cleanups' EXIT
 		"$fn"
 	) >"$dir/test.log" 2>&1 </dev/null
 	local rc=$?

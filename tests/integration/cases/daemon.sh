@@ -1,22 +1,5 @@
-# daemon: the resident daemon's life cycle (issue 4). Each test gets its own
-# socket directory through XDG_RUNTIME_DIR and stops its daemon by pid.
-
-daemon_setup() {
-	export XDG_RUNTIME_DIR=$T/run
-	mkdir -m 700 "$XDG_RUNTIME_DIR"
-	on_cleanup daemon_teardown
-}
-
-daemon_teardown() {
-	# Every daemon this test started said its pid in a log; end those.
-	local pid
-	for pid in $(cat "$ZCCACHE_DIR/daemon.log" "$T/race.log" 2>/dev/null |
-		     sed -n 's/^zccache daemon: pid \([0-9]*\) listening.*/\1/p'); do
-		kill -TERM "$pid" 2>/dev/null || continue
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-		kill -KILL "$pid" 2>/dev/null
-	done
-}
+# daemon: the resident daemon's life cycle (issue 4). run.sh gives each test
+# its own socket directory (XDG_RUNTIME_DIR) and stops its daemons by pid.
 
 # daemon_pid: the pid the running daemon reports, or fail.
 daemon_pid() {
@@ -34,7 +17,6 @@ wait_gone() {
 }
 
 test_start_status_stop() {
-	daemon_setup
 	expect_exit 0 "$ZCCACHE" start
 	local pid sock
 	pid=$(daemon_pid) || fail "status after start does not answer"
@@ -53,7 +35,6 @@ test_start_status_stop() {
 }
 
 test_start_twice_one_daemon() {
-	daemon_setup
 	expect_exit 0 "$ZCCACHE" start
 	local pid; pid=$(daemon_pid)
 	capture again "$ZCCACHE" start
@@ -63,7 +44,6 @@ test_start_twice_one_daemon() {
 
 # Racing starts: one daemon holds the lock, the others exit with 3.
 test_racing_daemons_one_wins() {
-	daemon_setup
 	local pids=() codes="" p
 	for _ in 1 2 3 4; do
 		"$ZCCACHE" daemon 2>>"$T/race.log" &
@@ -81,7 +61,6 @@ test_racing_daemons_one_wins() {
 }
 
 test_idle_exit() {
-	daemon_setup
 	ZCCACHE_IDLE_TIMEOUT=1 "$ZCCACHE" start >/dev/null || fail "start failed"
 	local pid; pid=$(daemon_pid)
 	# no request for a second: it goes by itself
@@ -90,7 +69,6 @@ test_idle_exit() {
 }
 
 test_sigterm_stops_cleanly() {
-	daemon_setup
 	"$ZCCACHE" start >/dev/null || fail "start failed"
 	local pid sock; pid=$(daemon_pid); sock=$(socket_file)
 	kill -TERM "$pid"
@@ -128,7 +106,6 @@ RAW_AS=()
 test_foreign_uid_refused() {
 	require_root
 	command -v setpriv >/dev/null || skip "no setpriv"
-	daemon_setup
 	"$ZCCACHE" start >/dev/null || fail "start failed"
 	local sock; sock=$(socket_file)
 	[ "$(raw_request "$sock" 1 7)" = "1 8" ] || fail "the owner's status request failed"
@@ -145,17 +122,14 @@ test_foreign_uid_refused() {
 
 # An old client (another protocol version) learns the daemon's version.
 test_version_mismatch_answered() {
-	daemon_setup
 	"$ZCCACHE" start >/dev/null || fail "start failed"
 	[ "$(raw_request "$(socket_file)" 99 7)" = "1 10" ] ||
 		fail "expected an error frame of version 1"
 }
 
-# With ZCCACHE_DAEMON=1 (opt-in while issue 4 is in progress) the first
-# compile starts a daemon, which serves the miss's store and the next hit.
+# The first compile starts a daemon, which serves the miss's store and the
+# next hit.
 test_compiles_through_daemon() {
-	daemon_setup
-	export ZCCACHE_DAEMON=1
 	warning_c_source >a.c
 	settle
 	outputs a.o
