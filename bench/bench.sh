@@ -173,8 +173,8 @@ sccache_start() { tool_env "$1" SCCACHE_IDLE_TIMEOUT=0 sccache --start-server >/
 	{ say "bench: sccache --start-server failed"; return 1; }; }
 sccache_stop() { tool_env "$1" sccache --stop-server >/dev/null 2>&1 || true; }
 
-# zccache: in-process (ZCCACHE_NODAEMON=1 is ignored until the daemon exists)
-# and, once 'zccache start' works, the daemon.
+# zccache: in-process (ZCCACHE_NODAEMON=1)
+# and the daemon (the default), started before the timed runs.
 zccache_daemon_start() { tool_env "$1" "$ZCC" start >/dev/null; }
 zccache_daemon_stop() { tool_env "$1" "$ZCC" stop >/dev/null 2>&1 || true; }
 

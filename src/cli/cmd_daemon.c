@@ -138,7 +138,12 @@ int cmd_stop(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	if (daemon_request(fd, MSG_STOP, NULL, &type, &reply) < 0 || type != MSG_ACK) {
+	int rc = daemon_request(fd, MSG_STOP, NULL, &type, &reply);
+	if (rc == DAEMON_VERSION_MISMATCH) {
+		/* A daemon of another version: stop it by its pid. */
+		if (daemon_stop_pid(daemon_mismatched_pid()) < 0)
+			goto out;
+	} else if (rc != 0 || type != MSG_ACK) {
 		error("the daemon did not acknowledge the stop request");
 		goto out;
 	}

@@ -313,11 +313,17 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 	req.flags = isatty(2) ? PROTO_STDERR_TTY : 0;
 	proto_encode_compile(&req, &payload);
 	rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-	if (rc < 0 && daemon_connect_failed() && daemon_spawn(cfg) == 0) {
+	if (rc == DAEMON_VERSION_MISMATCH) {
+		/* An old daemon after an upgrade: replace it. */
+		zlog("replacing daemon %d, which speaks another protocol",
+		     (int)daemon_mismatched_pid());
+		if (daemon_stop_pid(daemon_mismatched_pid()) == 0 && daemon_spawn(cfg) == 0)
+			rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
+	} else if (rc < 0 && daemon_connect_failed() && daemon_spawn(cfg) == 0) {
 		/* No daemon: we started one; try once more. */
 		rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
 	}
-	if (rc < 0)
+	if (rc != 0)
 		goto out;
 	if (type == MSG_HIT) {
 		struct proto_hit hit = PROTO_HIT_INIT;
@@ -350,7 +356,7 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 		store.out = run.out;
 		store.err = run.err;
 		proto_encode_store(&store, &payload);
-		if (ask_daemon(cfg, MSG_STORE, &payload, &type, &reply) < 0 || type != MSG_ACK)
+		if (ask_daemon(cfg, MSG_STORE, &payload, &type, &reply) != 0 || type != MSG_ACK)
 			zlog("the daemon did not take the result");
 		if (ours_failed) {
 			/* The dependency file the daemon asked for broke the compile. */

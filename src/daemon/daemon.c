@@ -24,6 +24,8 @@
 #define LOCK_FILE "daemon.lock"
 /* A request must arrive this soon after its connection. */
 #define REQUEST_TIMEOUT_MS 2000
+/* How long a client waits for an old daemon to stop. */
+#define STOP_WAIT_MS 1000
 /* How long a client waits for a daemon it started. */
 #define SPAWN_WAIT_MS 2000
 /* The readiness pipe's descriptor in a spawned daemon. */
@@ -110,6 +112,26 @@ out:
 	return fd;
 }
 
+static pid_t mismatched_daemon;
+
+pid_t daemon_mismatched_pid(void)
+{
+	return mismatched_daemon;
+}
+
+int daemon_stop_pid(pid_t pid)
+{
+	if (pid <= 0 || kill(pid, SIGTERM) < 0)
+		return error("cannot stop daemon %d:", (int)pid);
+	for (int waited = 0; waited < STOP_WAIT_MS; waited += 5) {
+		struct timespec t = { 0, 5000000 };
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 0;
+		nanosleep(&t, NULL);
+	}
+	return error("daemon %d did not stop", (int)pid);
+}
+
 int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,
 		   struct strbuf *reply)
 {
@@ -119,8 +141,16 @@ int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t
 	if (proto_write_frame(fd, type, payload) < 0)
 		return -1;
 	rc = proto_read_frame(fd, reply_type, reply, &version);
-	if (rc == PROTO_VERSION_MISMATCH)
-		return error("the daemon speaks protocol %u, this zccache %u", version, PROTO_VERSION);
+	if (rc == PROTO_VERSION_MISMATCH) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		/* The kernel names the process at the other end: the old daemon. */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+		    cred.uid == geteuid())
+			mismatched_daemon = cred.pid;
+		error("the daemon speaks protocol %u, this zccache %u", version, PROTO_VERSION);
+		return DAEMON_VERSION_MISMATCH;
+	}
 	if (rc == PROTO_EOF)
 		return error("the daemon closed the connection");
 	return rc;

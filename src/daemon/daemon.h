@@ -23,6 +23,7 @@
 #include "../util/compat.h"
 #include "../util/strbuf.h"
 #include "../config/config.h"
+#include <sys/types.h>
 
 /* The socket path for cfg's cache directory; creates the per-user socket
  * directory (0700) when create is set and checks that it is ours. */
@@ -47,8 +48,16 @@ int daemon_connect(const struct config *cfg);
  * to a later request failing). */
 bool daemon_connect_failed(void);
 
-/* Sends one request frame and reads the reply frame. */
+/* Sends one request frame and reads the reply frame: 0, -1, or
+ * DAEMON_VERSION_MISMATCH when the daemon speaks another protocol version
+ * (an old daemon after an upgrade); daemon_mismatched_pid() then names it. */
+#define DAEMON_VERSION_MISMATCH 2
 int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,
 		   struct strbuf *reply);
+pid_t daemon_mismatched_pid(void);
+
+/* Sends SIGTERM to a daemon of ours and waits (up to a second) until it is
+ * gone. */
+int daemon_stop_pid(pid_t pid);
 
 #endif
