@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "../compiler/depfile.h"
 #include "../compiler/includes.h"
+#include "../hash/filememo.h"
 #include "../store/manifest.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -122,6 +123,14 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 		*out = c->compiler;
 		return 0;
 	}
+	if (c->memo && path_is_absolute(path)) {
+		/* The daemon remembers it, validated by stat data. */
+		if (file_memo_digest(c->memo, path, out) < 0) {
+			error("cannot read compiler '%s':", path);
+			goto out;
+		}
+		goto known;
+	}
 	if (stat(path, &st) < 0) {
 		error("cannot stat compiler '%s':", path);
 		goto out;
@@ -145,6 +154,7 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 		aux_put(c, &key, AUX_DIGEST, out->b, DIGEST_SIZE);
 	}
 	free(known);
+known:
 	c->compiler = *out;
 	c->have_compiler = true;
 	ret = 0;
@@ -153,11 +163,37 @@ out:
 	return ret;
 }
 
+/* A path the compile names, as the daemon's memory knows it: absolute. */
+static char *memo_path(const struct invocation *inv, const char *path)
+{
+	return path_is_absolute(path) ? xstrdup(path) : path_join(inv->cwd, path);
+}
+
+/* The content digest of a file the compile reads: from the daemon's memory
+ * when there is one, else read and hashed. */
+static int input_digest(struct cache *c, const struct invocation *inv, const char *path,
+			struct digest *d)
+{
+	struct strbuf content = STRBUF_INIT;
+	int ret;
+
+	if (c->memo && inv->cwd) {
+		char *abs = memo_path(inv, path);
+		ret = file_memo_digest(c->memo, abs, d);
+		free(abs);
+		if (ret < 0)
+			error("cannot read '%s':", path);
+		return ret;
+	}
+	ret = digest_file(path, d, &content);
+	strbuf_release(&content);
+	return ret;
+}
+
 int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key)
 {
 	struct hasher h;
 	struct digest d;
-	struct strbuf content = STRBUF_INIT;
 	int ret = -1;
 
 	hasher_init(&h, c->cfg->debug ? &c->debug : NULL);
@@ -174,14 +210,12 @@ int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key
 	if (inv->cwd_matters)
 		hash_str(&h, "cwd", inv->key_cwd);
 	for (size_t i = 0; i < inv->key_files.nr; i++) {
-		strbuf_reset(&content);
-		if (digest_file(inv->key_files.v[i], &d, &content) < 0)
+		if (input_digest(c, inv, inv->key_files.v[i], &d) < 0)
 			goto out;
 		hash_str(&h, "file", inv->key_files.v[i]);
 		hash_digest(&h, "file-content", &d);
 	}
-	strbuf_reset(&content);
-	if (digest_file(inv->source, &c->source_digest, &content) < 0)
+	if (input_digest(c, inv, inv->source, &c->source_digest) < 0)
 		goto out;
 	hash_digest(&h, "source", &c->source_digest);
 	for (int i = 0; i < inv->nr_outputs; i++)
@@ -194,17 +228,20 @@ int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key
 	}
 	ret = 0;
 out:
-	strbuf_release(&content);
 	return ret;
 }
 
 /* Does the file at f->path still have the content recorded? */
-static bool file_matches(const struct manifest_file *f)
+static bool file_matches(struct cache *c, const struct invocation *inv,
+			 const struct manifest_file *f)
 {
 	struct stat st;
 	struct digest d;
 	struct strbuf content = STRBUF_INIT;
 	bool ok;
+
+	if (c->memo && inv->cwd)
+		return input_digest(c, inv, f->path, &d) == 0 && digest_equal(&d, &f->digest);
 
 	if (stat(f->path, &st) < 0)
 		return false;
@@ -216,20 +253,34 @@ static bool file_matches(const struct manifest_file *f)
 	return ok;
 }
 
-static const struct include_set *matching_set(const struct manifest *m)
+/* Is nothing at path (which must stay absent)? */
+static bool path_absent(struct cache *c, const struct invocation *inv, const char *path)
+{
+	struct stat st;
+
+	if (c->memo && inv->cwd) {
+		char *abs = memo_path(inv, path);
+		bool absent = file_memo_absent(c->memo, abs);
+		free(abs);
+		return absent;
+	}
+	return lstat(path, &st) < 0;
+}
+
+static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
+					      const struct manifest *m)
 {
 	for (size_t s = 0; s < m->nr_sets; s++) {
 		const struct include_set *set = &m->sets[s];
 		bool ok = true;
 		for (size_t i = 0; ok && i < set->nr_files; i++) {
-			if (!file_matches(&set->files[i])) {
+			if (!file_matches(c, inv, &set->files[i])) {
 				zlog("include set %zu: '%s' changed", s, set->files[i].path);
 				ok = false;
 			}
 		}
 		for (size_t i = 0; ok && i < set->absent.nr; i++) {
-			struct stat st;
-			if (lstat(set->absent.v[i], &st) == 0) {
+			if (!path_absent(c, inv, set->absent.v[i])) {
 				zlog("include set %zu: '%s' now exists and may shadow a header", s,
 				     set->absent.v[i]);
 				ok = false;
@@ -382,7 +433,7 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 		zlog("miss: malformed manifest");
 		goto out;
 	}
-	set = matching_set(&m);
+	set = matching_set(c, inv, &m);
 	if (!set) {
 		zlog("miss: no include set of the manifest matches the files on disk");
 		goto out;

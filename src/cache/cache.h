@@ -23,6 +23,8 @@
 #include "../util/spawn.h"
 #include <time.h>
 
+struct file_memo;
+
 struct cache {
 	struct store *store;
 	const struct config *cfg;
@@ -32,6 +34,7 @@ struct cache {
 	struct digest source_digest;
 	struct digest compiler;  /* content digest of the compiler, once known */
 	bool have_compiler;
+	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
 };
 
 enum lookup_result { LOOKUP_MISS = 0, LOOKUP_HIT = 1 };

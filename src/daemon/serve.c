@@ -3,6 +3,7 @@
 #include "../cache/cache.h"
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
+#include "../hash/filememo.h"
 #include "../stats/stats.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -32,6 +33,7 @@ int server_init(struct server *s, const struct config *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->next_token = (uint64_t)time(NULL) << 20;
+	s->memo = file_memo_new();
 	return 0;
 }
 
@@ -49,6 +51,7 @@ static void miss_free(struct pending_miss *m)
 
 void server_release(struct server *s)
 {
+	file_memo_free(s->memo);
 	while (s->misses) {
 		struct pending_miss *next = s->misses->next;
 		miss_free(s->misses);
@@ -146,6 +149,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		goto drop;
 	}
 	cache_init(&m->cache, &m->store, &m->cfg);
+	/* What changed before the client started is known from here on. */
+	file_memo_sync(s->memo);
+	m->cache.memo = s->memo;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");
 		goto drop;

@@ -1,5 +1,5 @@
 /*
- * serve.h - compiles served by the daemon (issue 4, opt-in for now).
+ * serve.h - compiles served by the daemon.
  *
  * A compile is one or two connections, each one request and one reply:
  *   COMPILE -> HIT (outputs written by the daemon)
@@ -24,9 +24,11 @@
 #define MISS_TTL_SECONDS 3600
 
 struct pending_miss;
+struct file_memo;
 
 struct server {
 	const struct config *cfg; /* the daemon's own: its cache directory */
+	struct file_memo *memo;   /* remembered file digests (hash/filememo.h) */
 	struct pending_miss *misses;
 	uint64_t next_token;
 	uint64_t hits, misses_served;

@@ -1,0 +1,439 @@
+/* filememo.c - remembered file digests, kept valid by stat data or inotify
+ * (see filememo.h for the rules). */
+#include "../util/compat.h"
+#include "filememo.h"
+#include "../util/fs.h"
+#include "../util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+/* Files changed this recently may change again within one timestamp tick:
+ * not remembered on stat data alone (as in cache.c). */
+#define FINE_SLACK_NS 20000000LL
+#define COARSE_SLACK_NS 1000000000LL
+
+#define WATCH_MASK                                                                   \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
+	 IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+enum node_kind { NODE_FILE, NODE_ABSENT, NODE_DIR };
+
+struct node {
+	struct node *next; /* hash chain */
+	enum node_kind kind;
+	bool trusted;      /* NODE_FILE: valid until an event names it */
+	/* NODE_FILE: the stat data the digest belongs to */
+	uint64_t dev, ino, size, mtime_ns, ctime_ns;
+	struct digest digest;
+	/* NODE_DIR: its watch (-1: cannot be watched: nothing below is trusted) */
+	int wd;
+	uint64_t hash;
+	size_t path_len;
+	char path[];
+};
+
+struct file_memo {
+	pthread_mutex_t lock;
+	int inotify_fd;   /* -1 without inotify */
+	int mountinfo_fd; /* pollable: the mount table changed */
+	struct node **buckets;
+	size_t nr_buckets, nr_nodes, bytes;
+	struct node **by_wd; /* watch descriptor -> directory node */
+	size_t nr_wd;
+	uint64_t dropped_all;
+};
+
+static int64_t ts_ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static uint64_t path_hash(const char *path, size_t len)
+{
+	return XXH3_64bits(path, len);
+}
+
+static struct node *find(struct file_memo *m, const char *path, size_t len)
+{
+	uint64_t h = path_hash(path, len);
+
+	for (struct node *n = m->buckets[h % m->nr_buckets]; n; n = n->next)
+		if (n->hash == h && n->path_len == len && !memcmp(n->path, path, len))
+			return n;
+	return NULL;
+}
+
+static void unlink_node(struct file_memo *m, struct node *dead)
+{
+	struct node **p = &m->buckets[dead->hash % m->nr_buckets];
+
+	while (*p != dead)
+		p = &(*p)->next;
+	*p = dead->next;
+	if (dead->kind == NODE_DIR && dead->wd >= 0) {
+		if ((size_t)dead->wd < m->nr_wd)
+			m->by_wd[dead->wd] = NULL;
+		inotify_rm_watch(m->inotify_fd, dead->wd);
+	}
+	m->nr_nodes--;
+	m->bytes -= sizeof(*dead) + dead->path_len + 1;
+	free(dead);
+}
+
+/* Forgets everything: the answer to an overflow or a new mount. */
+static void drop_all(struct file_memo *m)
+{
+	for (size_t b = 0; b < m->nr_buckets; b++)
+		while (m->buckets[b])
+			unlink_node(m, m->buckets[b]);
+	m->dropped_all++;
+}
+
+static struct node *add_node(struct file_memo *m, const char *path, size_t len,
+			     enum node_kind kind)
+{
+	struct node *n;
+
+	if (m->nr_nodes >= FILE_MEMO_MAX_NODES)
+		drop_all(m);
+	n = xcalloc(1, sizeof(*n) + len + 1);
+	memcpy(n->path, path, len);
+	n->path_len = len;
+	n->kind = kind;
+	n->wd = -1;
+	n->hash = path_hash(path, len);
+	n->next = m->buckets[n->hash % m->nr_buckets];
+	m->buckets[n->hash % m->nr_buckets] = n;
+	m->nr_nodes++;
+	m->bytes += sizeof(*n) + len + 1;
+	return n;
+}
+
+/* Forgets path and, when it is a directory we know, everything below it. */
+static void forget_tree(struct file_memo *m, const char *path, size_t len)
+{
+	struct node *n = find(m, path, len);
+	bool was_dir = n && n->kind == NODE_DIR;
+
+	if (n)
+		unlink_node(m, n);
+	if (!was_dir)
+		return;
+	for (size_t b = 0; b < m->nr_buckets; b++) {
+		for (struct node **p = &m->buckets[b]; *p;) {
+			struct node *c = *p;
+			if (c->path_len > len && c->path[len] == '/' && !memcmp(c->path, path, len)) {
+				unlink_node(m, c); /* *p now names the next one */
+				continue;
+			}
+			p = &c->next;
+		}
+	}
+}
+
+struct file_memo *file_memo_new(void)
+{
+	struct file_memo *m = xcalloc(1, sizeof(*m));
+
+	pthread_mutex_init(&m->lock, NULL);
+	m->nr_buckets = 16384;
+	m->buckets = xcalloc(m->nr_buckets, sizeof(*m->buckets));
+	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (m->inotify_fd < 0)
+		zlog("file memo: no inotify (%s): stat data decides", strerror(errno));
+	m->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (m->mountinfo_fd < 0 && m->inotify_fd >= 0) {
+		/* Without it a new mount would go unseen: no watches then. */
+		close(m->inotify_fd);
+		m->inotify_fd = -1;
+	}
+	return m;
+}
+
+void file_memo_free(struct file_memo *m)
+{
+	if (!m)
+		return;
+	drop_all(m);
+	if (m->inotify_fd >= 0)
+		close(m->inotify_fd);
+	if (m->mountinfo_fd >= 0)
+		close(m->mountinfo_fd);
+	free(m->buckets);
+	free(m->by_wd);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static void handle_event(struct file_memo *m, const struct inotify_event *ev)
+{
+	struct node *dir;
+	char path[PATH_MAX];
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		zlog("file memo: inotify queue overflow: forgetting every file");
+		drop_all(m);
+		return;
+	}
+	if (ev->wd < 0 || (size_t)ev->wd >= m->nr_wd || !(dir = m->by_wd[ev->wd]))
+		return;
+	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
+		if (ev->mask & IN_IGNORED)
+			dir->wd = -1, m->by_wd[ev->wd] = NULL; /* the kernel removed it */
+		forget_tree(m, dir->path, dir->path_len);
+		return;
+	}
+	if (!ev->len)
+		return;
+	int n = snprintf(path, sizeof(path), "%s/%s", dir->path_len == 1 ? "" : dir->path,
+			 ev->name);
+	if (n > 0 && (size_t)n < sizeof(path))
+		forget_tree(m, path, (size_t)n);
+	else
+		drop_all(m); /* cannot name it: forget everything to be safe */
+}
+
+static void sync_locked(struct file_memo *m)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd p = { m->mountinfo_fd, POLLPRI, 0 };
+
+	if (m->inotify_fd < 0)
+		return;
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR))) {
+		zlog("file memo: the mount table changed: forgetting everything");
+		drop_all(m);
+	}
+	for (;;) {
+		ssize_t len = read(m->inotify_fd, buf, sizeof(buf));
+		if (len <= 0) {
+			if (len < 0 && errno != EAGAIN && errno != EINTR) {
+				drop_all(m);
+				close(m->inotify_fd);
+				m->inotify_fd = -1;
+			}
+			break;
+		}
+		for (char *p2 = buf; p2 < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p2;
+			handle_event(m, ev);
+			p2 += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+void file_memo_sync(struct file_memo *m)
+{
+	pthread_mutex_lock(&m->lock);
+	sync_locked(m);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static bool local_filesystem(const char *dir)
+{
+	struct statfs fs;
+
+	if (statfs(dir, &fs) < 0)
+		return false;
+	switch ((unsigned long)fs.f_type) {
+	case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case F2FS_SUPER_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The watched node of directory dir (len bytes of path), watching it and
+ * its ancestors first; NULL when it cannot be watched (then nothing below
+ * it is trusted). */
+static struct node *watched_dir(struct file_memo *m, const char *dir, size_t len)
+{
+	struct node *n = find(m, dir, len);
+	char path[PATH_MAX];
+
+	if (n)
+		return n->kind == NODE_DIR && n->wd >= 0 ? n : NULL;
+	if (m->inotify_fd < 0 || len >= sizeof(path))
+		return NULL;
+	memcpy(path, dir, len);
+	path[len] = '\0';
+	if (len > 1) {
+		/* The parent first: its events cover this directory's name. */
+		const char *slash = memrchr(dir, '/', len);
+		size_t plen = slash == dir ? 1 : (size_t)(slash - dir);
+		if (!slash || !watched_dir(m, dir, plen))
+			return NULL;
+	}
+	n = add_node(m, dir, len, NODE_DIR);
+	char *real = realpath(path, NULL);
+	bool canonical = real && !strcmp(real, path);
+	free(real);
+	if (canonical && local_filesystem(path))
+		n->wd = inotify_add_watch(m->inotify_fd, path, WATCH_MASK);
+	if (n->wd < 0)
+		return NULL;
+	if ((size_t)n->wd >= m->nr_wd) {
+		size_t nr = (size_t)n->wd * 2 + 64;
+		m->by_wd = xrealloc(m->by_wd, nr * sizeof(*m->by_wd));
+		memset(m->by_wd + m->nr_wd, 0, (nr - m->nr_wd) * sizeof(*m->by_wd));
+		m->nr_wd = nr;
+	}
+	m->by_wd[n->wd] = n;
+	return n;
+}
+
+/* The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/". */
+static size_t dir_len(const char *path, size_t len)
+{
+	const char *slash = memrchr(path, '/', len);
+
+	return !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+}
+
+static bool same_stat(const struct node *n, const struct stat *st)
+{
+	return n->dev == (uint64_t)st->st_dev && n->ino == (uint64_t)st->st_ino &&
+	       n->size == (uint64_t)st->st_size && n->mtime_ns == (uint64_t)ts_ns(st->st_mtim) &&
+	       n->ctime_ns == (uint64_t)ts_ns(st->st_ctim);
+}
+
+static void set_stat(struct node *n, const struct stat *st)
+{
+	n->dev = (uint64_t)st->st_dev;
+	n->ino = (uint64_t)st->st_ino;
+	n->size = (uint64_t)st->st_size;
+	n->mtime_ns = (uint64_t)ts_ns(st->st_mtim);
+	n->ctime_ns = (uint64_t)ts_ns(st->st_ctim);
+}
+
+static bool is_mount_root(const char *path)
+{
+	struct statx sx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
+		return true;
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
+{
+	size_t len = strlen(path);
+	struct node *n, *dir;
+	struct stat st, after;
+	struct strbuf content = STRBUF_INIT;
+	struct timespec now;
+	int ret = -1;
+
+	pthread_mutex_lock(&m->lock);
+	n = find(m, path, len);
+	if (n && n->kind == NODE_FILE && n->trusted) {
+		*out = n->digest;
+		ret = 0;
+		goto out;
+	}
+	/* Watches go in before the file is read: a change after that is an
+	 * event. */
+	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
+	if (lstat(path, &st) < 0) {
+		if (n)
+			unlink_node(m, n);
+		goto out;
+	}
+	bool symlink = S_ISLNK(st.st_mode);
+	if (symlink && stat(path, &st) < 0) {
+		if (n)
+			unlink_node(m, n);
+		goto out;
+	}
+	if (n && n->kind == NODE_FILE && same_stat(n, &st)) {
+		*out = n->digest;
+		ret = 0;
+		goto out;
+	}
+	if (n)
+		unlink_node(m, n);
+	if (digest_file(path, out, &content) < 0)
+		goto out;
+	ret = 0;
+	if (stat(path, &after) < 0 || after.st_ino != st.st_ino || after.st_size != st.st_size ||
+	    ts_ns(after.st_mtim) != ts_ns(st.st_mtim) || ts_ns(after.st_ctim) != ts_ns(st.st_ctim))
+		goto out; /* changed while read: use the digest, remember nothing */
+	bool trusted = dir && !symlink && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		       !is_mount_root(path);
+	if (!trusted) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t slack = st.st_ctim.tv_nsec ? FINE_SLACK_NS : COARSE_SLACK_NS;
+		if (ts_ns(st.st_ctim) >= ts_ns(now) - slack || ts_ns(st.st_mtim) >= ts_ns(now) - slack)
+			goto out;
+	}
+	n = add_node(m, path, len, NODE_FILE);
+	n->trusted = trusted;
+	set_stat(n, &st);
+	n->digest = *out;
+out:
+	pthread_mutex_unlock(&m->lock);
+	strbuf_release(&content);
+	return ret;
+}
+
+int file_memo_absent(struct file_memo *m, const char *path)
+{
+	size_t len = strlen(path);
+	struct node *n, *dir;
+	struct stat st;
+	int ret;
+
+	pthread_mutex_lock(&m->lock);
+	n = find(m, path, len);
+	if (n && n->kind == NODE_ABSENT) {
+		ret = 1;
+		goto out;
+	}
+	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
+	ret = lstat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+	if (ret && dir && !n && errno == ENOENT)
+		add_node(m, path, len, NODE_ABSENT)->trusted = true;
+out:
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+void file_memo_info(struct file_memo *m, struct file_memo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&m->lock);
+	for (size_t b = 0; b < m->nr_buckets; b++) {
+		for (struct node *n = m->buckets[b]; n; n = n->next) {
+			if (n->kind == NODE_FILE) {
+				info->files++;
+				info->trusted += n->trusted;
+			} else if (n->kind == NODE_ABSENT) {
+				info->absent++;
+			} else if (n->wd >= 0) {
+				info->watches++;
+			}
+		}
+	}
+	info->bytes = m->bytes + m->nr_buckets * sizeof(*m->buckets) + m->nr_wd * sizeof(void *);
+	info->dropped_all = m->dropped_all;
+	pthread_mutex_unlock(&m->lock);
+}

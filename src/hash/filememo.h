@@ -1,0 +1,60 @@
+/*
+ * filememo.h - the daemon's memory of file contents: path -> content digest,
+ * and path -> "absent", so that a warm hit neither reads nor hashes headers
+ * it has seen, and (where it can be proven) does not even stat them.
+ *
+ * A remembered file is either
+ *  - trusted: its directory and every ancestor are watched with inotify on
+ *    a local filesystem, the path has no symlink, "." or ".." in it, the file
+ *    is a regular file with one link and not a mount point, and the watches
+ *    were in place before it was read. Any event naming it (or an ancestor
+ *    directory entry on its path) forgets it. Used without a system call.
+ *  - stat-validated: used only while stat data (device, inode, size, mtime,
+ *    ctime) is unchanged, and remembered only when it was last changed
+ *    safely before it was read (the same rule as the manifests').
+ * A remembered absence is always trusted (its directory is watched);
+ * absences elsewhere are not remembered.
+ *
+ * Events are read by file_memo_sync(), which the daemon calls at the start
+ * of each request: whatever changed before the client started is then
+ * known. On an event queue overflow or a change of the mount table every
+ * remembered fact is dropped. The watch is a speed-up: without inotify (or
+ * beyond its limits) stat data decides.
+ *
+ * Memory: about 200 bytes per remembered path plus its length; 10,000
+ * files take about 3 MB. Past FILE_MEMO_MAX_NODES everything is forgotten
+ * and the memory starts again from empty.
+ *
+ * Thread-safe (one mutex). Paths must be absolute.
+ */
+#ifndef ZC_FILEMEMO_H
+#define ZC_FILEMEMO_H
+
+#include "../util/compat.h"
+#include "hash.h"
+
+#define FILE_MEMO_MAX_NODES 200000
+
+struct file_memo;
+
+struct file_memo_info {
+	size_t files, trusted, absent, watches, bytes;
+	uint64_t dropped_all; /* times everything was forgotten */
+};
+
+/* NULL only when out of memory; works without inotify. */
+struct file_memo *file_memo_new(void);
+void file_memo_free(struct file_memo *m);
+
+/* Reads the pending inotify events and forgets what they name. */
+void file_memo_sync(struct file_memo *m);
+
+/* The content digest of the file at path; -1 when it cannot be read. */
+int file_memo_digest(struct file_memo *m, const char *path, struct digest *out);
+
+/* 1 when nothing exists at path (lstat), 0 otherwise. */
+int file_memo_absent(struct file_memo *m, const char *path);
+
+void file_memo_info(struct file_memo *m, struct file_memo_info *info);
+
+#endif

@@ -1,0 +1,349 @@
+# fallback: every way the daemon can fail still gives the bare compiler's
+# result (stdout, stderr, exit code, identical object), and the cache keeps
+# working in-process where the daemon cannot serve. run.sh gives each test its
+# own socket directory ($XDG_RUNTIME_DIR) and stops its real daemons; the fake
+# daemons here are stopped by their pid.
+
+# fb_source: a.c (one -Wall warning) and the reference compile of it.
+fb_source() {
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+}
+
+# fb_status FIELD: one field of "zccache status" (pid, socket, hits, misses);
+# nonzero when no daemon answers.
+fb_status() {
+	"$ZCCACHE" status 2>/dev/null |
+		awk -v f="$1" '$1 == f { print $2; found = 1 } END { exit !found }'
+}
+
+# fb_wait_gone PID: the process ends within 5 s (a zombie counts as gone:
+# daemons are reparented to pid 1, which may reap them late).
+fb_wait_gone() {
+	local st
+	for _ in $(seq 250); do
+		st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+		case $st in "" | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+	fail "process $1 still runs"
+}
+
+# fb_spawned: how many daemons were spawned for this cache (each one logs
+# "listening on" to daemon.log once it listens).
+fb_spawned() {
+	if [ -e "$ZCCACHE_DIR/daemon.log" ]; then
+		grep -c 'listening on' "$ZCCACHE_DIR/daemon.log"
+	else
+		echo 0
+	fi
+}
+
+# fb_timed_zc ARGS...: zc, and fail if it took 1 s or more (the compile
+# itself takes a tenth of that; a daemon start that is waited for is 2 s).
+fb_timed_zc() {
+	local t0=$EPOCHREALTIME t1 ms
+	zc "$@"
+	t1=$EPOCHREALTIME
+	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+	[ "$ms" -lt 1000 ] || fail "the compile took $ms ms: zccache waited for a daemon"
+}
+
+# fb_done: stop this test's daemon now; the suite's sweep at the end of the
+# test then has nothing to wait for (pid 1 may be slow to reap a daemon).
+fb_done() {
+	"$ZCCACHE" stop >/dev/null || fail "zccache stop failed"
+}
+
+# fb_socket_path: sets SOCK to where this cache's daemon listens, by starting
+# a real daemon and asking it; the daemon is stopped again (and gone).
+fb_socket_path() {
+	"$ZCCACHE" start >/dev/null || fail "zccache start failed"
+	SOCK=$(fb_status socket) || fail "the daemon names no socket"
+	local pid; pid=$(fb_status pid)
+	"$ZCCACHE" stop >/dev/null || fail "zccache stop failed"
+	fb_wait_gone "$pid"
+	[ ! -e "$SOCK" ] || fail "the stopped daemon left $SOCK"
+}
+
+# fb_fake MODE...: a fake daemon listening on $SOCK. Connection number i is
+# answered as MODE number i (the last one repeats) and its mode appended to
+# $T/fake.log. It writes $T/fake.log.term from its SIGTERM handler and exits.
+# It is a child of the test's shell, which reaps it as soon as it ends (a
+# daemon's parent is pid 1, which need not be as quick); with FB_REAP_LATE=1
+# its parent is a python process that never reaps it: once it exits it stays
+# a zombie until the test ends. Sets FAKE_PID (the pid SO_PEERCRED names);
+# the fake (and that parent) are killed by their pids when the test ends.
+#   garbage      not a frame at all
+#   close        closes the connection without reading or answering
+#   huge         a header claiming a payload larger than the protocol allows
+#   truncated    a header claiming 60 MiB, 10 bytes, then end of file
+#   badhit       a HIT frame whose payload does not decode
+#   badmiss      a MISS frame whose payload does not decode
+#   ack          a valid frame of a type that does not answer a compile
+#   unknowntype  a frame of type 77
+#   old          an ERROR frame of protocol version 99 (an old daemon)
+fb_fake() {
+	cat >"$T/fake.py" <<'PY'
+import os, signal, socket, struct, sys
+sock_path, pidfile, log, modes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+def frame(version, type_, length):
+    return b"ZCP1" + struct.pack("<III", version, type_, length)
+
+REPLIES = {
+    "garbage": b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + bytes(range(256)),
+    "huge": frame(1, 2, 0xffffffff),
+    "truncated": frame(1, 2, 60 << 20) + b"\0" * 10,
+    "badhit": frame(1, 2, 3) + b"abc",
+    "badmiss": frame(1, 3, 8) + b"\xff" * 8,
+    "ack": frame(1, 6, 0),
+    "unknowntype": frame(1, 77, 0),
+    "old": frame(99, 10, 0),
+}
+for m in modes:
+    assert m == "close" or m in REPLIES, m
+
+def recv_exact(c, n):
+    buf = b""
+    while len(buf) < n:
+        b = c.recv(min(n - len(buf), 1 << 20))
+        if not b:
+            break
+        buf += b
+    return buf
+
+if os.environ.get("FB_REAP_LATE") == "1" and os.fork():
+    while True:
+        signal.pause()  # the parent: never waits for its child
+def on_term(sig, frm):
+    with open(log + ".term", "w") as f:
+        f.write("TERM\n")
+    os._exit(0)
+signal.signal(signal.SIGTERM, on_term)
+try:
+    os.unlink(sock_path)
+except FileNotFoundError:
+    pass
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sock_path)
+os.chmod(sock_path, 0o600)
+s.listen(16)
+with open(pidfile + ".tmp", "w") as f:
+    f.write("%d\n" % os.getpid())
+os.rename(pidfile + ".tmp", pidfile)
+n = 0
+while True:
+    c, _ = s.accept()
+    mode = modes[min(n, len(modes) - 1)]
+    n += 1
+    with open(log, "a") as f:
+        f.write(mode + "\n")
+    try:
+        if mode != "close":
+            h = recv_exact(c, 16)
+            if len(h) == 16:
+                recv_exact(c, struct.unpack("<I", h[12:16])[0])
+            c.sendall(REPLIES[mode])
+    except OSError:
+        pass
+    c.close()
+PY
+	rm -f "$T/fake.log" "$T/fake.log.term" "$T/fake.pid"
+	"$PYTHON" "$T/fake.py" "$SOCK" "$T/fake.pid" "$T/fake.log" "$@" &
+	local first=$!
+	on_cleanup "fb_stop_fake $first"
+	for _ in $(seq 250); do
+		[ -e "$T/fake.pid" ] && break
+		kill -0 "$first" 2>/dev/null || fail "the fake daemon did not start"
+		sleep 0.02
+	done
+	FAKE_PID=$(cat "$T/fake.pid" 2>/dev/null) || fail "the fake daemon did not start"
+	[ "$FAKE_PID" = "$first" ] || on_cleanup "fb_stop_fake $FAKE_PID"
+	[ -S "$SOCK" ] || fail "the fake daemon does not listen on $SOCK"
+}
+
+# fb_stop_fake PID: SIGKILL the fake (or its parent) if that pid is still it.
+fb_stop_fake() {
+	grep -qF fake.py "/proc/$1/cmdline" 2>/dev/null && kill -KILL "$1"
+}
+
+# 1. ZCCACHE_NODAEMON=1: in-process, and no daemon is ever contacted or
+# started.
+test_nodaemon_in_process() {
+	export ZCCACHE_NODAEMON=1
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+	if [ -d "$XDG_RUNTIME_DIR/zccache" ]; then
+		local f
+		f=$(find "$XDG_RUNTIME_DIR/zccache" -mindepth 1 | head -1)
+		[ -z "$f" ] || fail "something was created in the socket directory: $f"
+	fi
+	expect_missing "$ZCCACHE_DIR/daemon.log"
+	expect_exit 1 "$ZCCACHE" status
+	expect_contains "$T/.cap/last.out" "not running"
+}
+
+# 2. The daemon cannot be started (the socket directory is not private):
+# in-process at once, counted, and no waiting.
+test_daemon_cannot_start() {
+	mkdir -m 777 "$XDG_RUNTIME_DIR/zccache"
+	fb_source
+	fb_timed_zc gcc -c a.c -Wall
+	expect_like_ref
+	fb_timed_zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+	[ -z "$(ls -A "$XDG_RUNTIME_DIR/zccache")" ] || fail "a socket appeared in the shared directory"
+	expect_exit 1 "$ZCCACHE" status
+	[ "$(fb_spawned)" = 0 ] || fail "a daemon was started"
+}
+
+# 2b. A daemon still runs (it holds the lock) but its socket is gone, as
+# after the runtime directory was cleaned at logout: a new daemon cannot
+# start, and the compile must not wait for one.
+test_daemon_without_socket_no_wait() {
+	"$ZCCACHE" start >/dev/null || fail "zccache start failed"
+	local sock; sock=$(fb_status socket) || fail "no socket"
+	rm -f "$sock"
+	fb_source
+	fb_timed_zc gcc -c a.c -Wall
+	expect_like_ref
+	fb_timed_zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+}
+
+# 3. A stale socket file (its daemon died by SIGKILL): a new daemon is
+# started and serves the compile.
+test_stale_socket() {
+	"$ZCCACHE" start >/dev/null || fail "zccache start failed"
+	local old sock
+	old=$(fb_status pid) || fail "no daemon"
+	sock=$(fb_status socket)
+	kill -KILL "$old"
+	fb_wait_gone "$old"
+	[ -S "$sock" ] || fail "no stale socket at $sock after SIGKILL"
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	local new; new=$(fb_status pid) || fail "no daemon runs after the compile"
+	[ "$new" != "$old" ] || fail "the killed daemon $old answers"
+	[ "$(fb_status misses)" = 1 ] || fail "the new daemon did not serve the miss"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ "$(fb_status hits)" = 1 ] || fail "the new daemon did not serve the hit"
+	[ "$(fb_status pid)" = "$new" ] || fail "yet another daemon was started"
+	expect_counts 1 1
+	fb_done
+}
+
+# 4. Something that is not a working daemon listens on the socket: each
+# answer below is refused, the compile runs in-process (counted there),
+# and no real daemon is started in its place.
+test_garbage_daemon() {
+	local modes=(garbage close huge truncated badhit badmiss ack unknowntype) m i=0 ino
+	fb_socket_path
+	fb_fake "${modes[@]}"
+	ino=$(stat -c %i "$SOCK")
+	fb_source
+	for m in "${modes[@]}"; do
+		i=$((i + 1))
+		echo "--- the fake answers '$m'"
+		fb_timed_zc gcc -c a.c -Wall
+		expect_like_ref
+		[ "$(wc -l <"$T/fake.log")" = $i ] ||
+			fail "answer '$m': the client did not ask the fake exactly once ($(cat "$T/fake.log" | tr '\n' ' '))"
+	done
+	# the first compile missed and stored in-process, every later one hit
+	expect_counts $((${#modes[@]} - 1)) 1
+	[ "$(fb_spawned)" = 1 ] || fail "a real daemon was started besides the one that named the socket"
+	kill -0 "$FAKE_PID" || fail "the fake daemon was stopped"
+	[ "$(stat -c %i "$SOCK")" = "$ino" ] || fail "the fake's socket was replaced"
+	expect_missing "$T/fake.log.term"
+}
+
+# 5. A daemon of another protocol version (an old one after an upgrade) is
+# stopped with SIGTERM and replaced; the compile is served by the new one.
+test_version_mismatch_replaced() {
+	fb_socket_path
+	fb_fake old
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ -s "$T/fake.log" ] || fail "the client never asked the old daemon"
+	[ -e "$T/fake.log.term" ] || fail "the old daemon got no SIGTERM"
+	expect_contains "$T/fake.log.term" TERM
+	fb_wait_gone "$FAKE_PID"
+	local pid; pid=$(fb_status pid) || fail "no new daemon runs"
+	[ "$pid" != "$FAKE_PID" ] || fail "the old daemon still answers"
+	[ "$(fb_status misses)" = 1 ] || fail "the new daemon did not serve the compile"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ "$(fb_status hits)" = 1 ] || fail "the second compile was not a daemon hit"
+	expect_counts 1 1
+	fb_done
+}
+
+# 5b. The same when the old daemon's exit is reaped late (its parent, pid 1
+# for a real daemon, has not called wait yet): a zombie has stopped too, and
+# the new daemon serves the compile at once.
+test_version_mismatch_old_daemon_reaped_late() {
+	fb_socket_path
+	FB_REAP_LATE=1 fb_fake old
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ -e "$T/fake.log.term" ] || fail "the old daemon got no SIGTERM"
+	fb_status pid >/dev/null ||
+		fail "no new daemon runs: the client took the old daemon, a zombie now, for running"
+	[ "$(fb_status misses)" = 1 ] || fail "the new daemon did not serve the compile"
+	fb_done
+}
+
+# 6. The daemon is killed (SIGKILL) between a miss and the next compile,
+# then while the client compiles a miss (between MISS and STORE): every
+# compile gives the compiler's result, and the cache keeps working.
+test_daemon_killed() {
+	# a wrapper in front of gcc that kills the daemon named in $T/killme
+	mkdir bin
+	cat >bin/gcc <<EOF
+#!/bin/sh
+if [ -f "$T/killme" ]; then kill -KILL "\$(cat "$T/killme")"; rm -f "$T/killme"; fi
+exec /usr/bin/gcc "\$@"
+EOF
+	chmod +x bin/gcc
+	export PATH=$T/bin:$PATH
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	local pid; pid=$(fb_status pid) || fail "the compile started no daemon"
+	kill -KILL "$pid"
+	fb_wait_gone "$pid"
+	zc gcc -c a.c -Wall # a new daemon: a hit
+	expect_like_ref
+	local new; new=$(fb_status pid) || fail "no daemon runs after the compile"
+	[ "$new" != "$pid" ] || fail "the killed daemon answers"
+	[ "$(fb_status hits)" = 1 ] || fail "the new daemon did not serve a hit"
+	# now a miss whose daemon dies while the client compiles
+	echo 'int later(void) { return 1; }' >>a.c
+	settle
+	ref gcc -c a.c -Wall
+	echo "$new" >"$T/killme"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_missing "$T/killme" # the compile ran the wrapper, which killed it
+	fb_wait_gone "$new"
+	zc gcc -c a.c -Wall # nothing was stored: a miss, through a new daemon
+	expect_like_ref
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 2 2
+	fb_done
+}
