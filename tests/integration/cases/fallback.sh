@@ -294,7 +294,7 @@ test_version_mismatch_replaced() {
 # 5b. The same when the old daemon's exit is reaped late (its parent, pid 1
 # for a real daemon, has not called wait yet): a zombie has stopped too, and
 # the new daemon serves the compile at once.
-test_version_mismatch_old_daemon_reaped_late() {
+test_version_mismatch_zombie() {
 	fb_socket_path
 	FB_REAP_LATE=1 fb_fake old
 	fb_source

@@ -1,0 +1,140 @@
+/* The daemon's remembered file digests (hash/filememo.h): what is trusted
+ * without a system call, and what makes it forget. The scratch directory is
+ * under /tmp, which must be a local filesystem (ext4, tmpfs, ...) for the
+ * trusted cases. */
+#include "unit.h"
+#include "hash/filememo.h"
+
+#include <sys/stat.h>
+
+static char *dir;
+static struct file_memo *memo;
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = unit_scratch_dir();
+	memo = file_memo_new();
+	return memo ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	file_memo_free(memo);
+	unit_rm_rf(dir);
+	free(dir);
+	return 0;
+}
+
+static char *at(const char *name)
+{
+	static char path[4][4200];
+	static int next;
+	char *p = path[next++ % 4];
+
+	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+	return p;
+}
+
+static void expect_digest_of(const char *path, const char *text)
+{
+	struct digest got, want;
+
+	digest_buffer(text, strlen(text), &want);
+	assert_int_equal(file_memo_digest(memo, path, &got), 0);
+	assert_true(digest_equal(&got, &want));
+}
+
+static size_t trusted(void)
+{
+	struct file_memo_info info;
+
+	file_memo_info(memo, &info);
+	return info.trusted;
+}
+
+/* A plain file in a watched directory is trusted: once read, a later
+ * change is not looked at until the events are read. */
+static void test_trusted_until_sync(void **state)
+{
+	(void)state;
+	unit_write(at("a.h"), "one\n");
+	expect_digest_of(at("a.h"), "one\n");
+	assert_int_equal(trusted(), 1);
+	unit_write(at("a.h"), "two\n");
+	expect_digest_of(at("a.h"), "one\n"); /* no system call: still the old */
+	file_memo_sync(memo);
+	expect_digest_of(at("a.h"), "two\n");
+}
+
+static void test_absent_until_created(void **state)
+{
+	(void)state;
+	assert_int_equal(file_memo_absent(memo, at("b.h")), 1);
+	unit_write(at("b.h"), "now here\n");
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("b.h")), 0);
+}
+
+/* Renaming a directory on the path changes what the path names. */
+static void test_parent_rename_forgets(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(at("d"), 0755), 0);
+	unit_write(at("d/x.h"), "old\n");
+	expect_digest_of(at("d/x.h"), "old\n");
+	assert_int_equal(rename(at("d"), at("e")), 0);
+	assert_int_equal(mkdir(at("d"), 0755), 0);
+	unit_write(at("d/x.h"), "new\n");
+	file_memo_sync(memo);
+	expect_digest_of(at("d/x.h"), "new\n");
+}
+
+/* A symlink or a second hard link can change the content without an event
+ * in this directory: never trusted, and a just-written file is not even
+ * remembered by its stat data. */
+static void test_links_not_trusted(void **state)
+{
+	(void)state;
+	unit_write(at("target.h"), "first\n");
+	assert_int_equal(symlink(at("target.h"), at("link.h")), 0);
+	assert_int_equal(link(at("target.h"), at("hard.h")), 0);
+	expect_digest_of(at("link.h"), "first\n");
+	expect_digest_of(at("hard.h"), "first\n");
+	assert_int_equal(trusted(), 0);
+	unit_write(at("target.h"), "second\n");
+	expect_digest_of(at("link.h"), "second\n");
+	expect_digest_of(at("hard.h"), "second\n");
+}
+
+/* ".." on the path: resolved by the kernel, not by the watches. */
+static void test_dot_dot_not_trusted(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(at("sub"), 0755), 0);
+	unit_write(at("c.h"), "c\n");
+	expect_digest_of(at("sub/../c.h"), "c\n");
+	assert_int_equal(trusted(), 0);
+}
+
+static void test_missing_file_fails(void **state)
+{
+	struct digest d;
+
+	(void)state;
+	assert_int_equal(file_memo_digest(memo, at("nope.h"), &d), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_trusted_until_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absent_until_created, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_rename_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dot_dot_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file_fails, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("filememo", tests, NULL, NULL);
+}
