@@ -2,6 +2,7 @@
 #include "../util/compat.h"
 #include "cli.h"
 #include "../config/config.h"
+#include "../daemon/daemon.h"
 #include "../stats/stats.h"
 #include "../store/store.h"
 #include "../util/log.h"
@@ -18,6 +19,8 @@ static int open_store(int argc, char **argv, struct config *cfg, struct store *s
 		return -1;
 	if (!st->writable)
 		return error("%s", st->not_writable);
+	/* The daemon's counts in memory include sizes: write them first. */
+	daemon_flush_stats(cfg);
 	return 0;
 }
 

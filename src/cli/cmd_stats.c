@@ -2,6 +2,7 @@
 #include "../util/compat.h"
 #include "cli.h"
 #include "../config/config.h"
+#include "../daemon/daemon.h"
 #include "../stats/stats.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -98,6 +99,8 @@ int cmd_stats(int argc, char **argv)
 		error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
 		goto out;
 	}
+	/* A running daemon keeps recent counts in memory: have it write them. */
+	daemon_flush_stats(&cfg);
 	if (zero) {
 		if (mkdir_p(cfg.cache_dir, 0700) < 0 || stats_zero(cfg.cache_dir) < 0)
 			goto out;

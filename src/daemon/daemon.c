@@ -24,12 +24,20 @@
 #define LOCK_FILE "daemon.lock"
 /* A request must arrive this soon after its connection. */
 #define REQUEST_TIMEOUT_MS 2000
+/* How long a client waits for a reply before it works in-process. */
+#define REPLY_TIMEOUT_MS 10000
+/* How often an idle daemon checks that its socket is still there. */
+#define SOCKET_CHECK_MS 5000
 /* How long a client waits for an old daemon to stop. */
 #define STOP_WAIT_MS 1000
 /* How long a client waits for a daemon it started. */
 #define SPAWN_WAIT_MS 2000
-/* The readiness pipe's descriptor in a spawned daemon. */
+/* The readiness pipe's descriptor in a spawned daemon, and what it says. */
 #define NOTIFY_FD 3
+#define NOTIFY_LISTENING '1'
+#define NOTIFY_LOCK_HELD '3'
+/* How long a client waits for the daemon that won a start race. */
+#define LOST_RACE_WAIT_MS 200
 #define ZC_STR_(x) #x
 #define ZC_STR(x) ZC_STR_(x)
 
@@ -106,10 +114,54 @@ int daemon_connect(const struct config *cfg)
 		fd = -1;
 		goto out;
 	}
+	/* A daemon that hangs (stopped, stuck) must not hang the build: the
+	 * client gives up and works in-process. */
+	struct timeval tv = { REPLY_TIMEOUT_MS / 1000, 0 };
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		zlog("cannot set a timeout on the daemon's socket: %s", strerror(errno));
 	last_connect_failed = false;
 out:
 	strbuf_release(&path);
 	return fd;
+}
+
+void daemon_flush_stats(const struct config *cfg)
+{
+	struct strbuf reply = STRBUF_INIT;
+	uint32_t type;
+	bool was_loud = log_to_stderr;
+	int fd;
+
+	log_to_stderr = false;
+	fd = daemon_connect(cfg);
+	if (fd >= 0) {
+		daemon_request(fd, MSG_STATUS, NULL, &type, &reply);
+		close(fd);
+	}
+	log_to_stderr = was_loud;
+	strbuf_release(&reply);
+}
+
+/* Exited, but not yet reaped by its parent: gone for our purpose. */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
 }
 
 static pid_t mismatched_daemon;
@@ -125,7 +177,7 @@ int daemon_stop_pid(pid_t pid)
 		return error("cannot stop daemon %d:", (int)pid);
 	for (int waited = 0; waited < STOP_WAIT_MS; waited += 5) {
 		struct timespec t = { 0, 5000000 };
-		if (kill(pid, 0) < 0 && errno == ESRCH)
+		if ((kill(pid, 0) < 0 && errno == ESRCH) || is_zombie(pid))
 			return 0;
 		nanosleep(&t, NULL);
 	}
@@ -256,6 +308,8 @@ static void serve_connection(struct daemon *d, int fd)
 		goto out;
 	switch (type) {
 	case MSG_STATUS:
+		/* Whoever asks (status, stats) sees every compile counted. */
+		server_flush(&d->server);
 		reply_status(d, fd);
 		break;
 	case MSG_STOP:
@@ -338,7 +392,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 {
 	struct daemon d = { .cfg = cfg, .listen_fd = -1, .lock_fd = -1,
 			    .signal_pipe = { -1, -1 }, .socket_path = STRBUF_INIT };
-	int64_t idle_ms = (int64_t)cfg->idle_timeout * 1000, last_request;
+	int64_t idle_ms = (int64_t)cfg->idle_timeout * 1000, last_request, last_socket_check;
 	int ret = 1, rc;
 
 	if (!cfg->cache_dir) {
@@ -346,6 +400,11 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		goto out;
 	}
 	rc = take_lock(&d);
+	if (rc == DAEMON_ALREADY_RUNNING && notify_fd >= 0) {
+		char byte = NOTIFY_LOCK_HELD;
+		if (write(notify_fd, &byte, 1) != 1)
+			zlog("daemon: cannot tell the client that another daemon runs");
+	}
 	if (rc) {
 		ret = rc == DAEMON_ALREADY_RUNNING ? DAEMON_ALREADY_RUNNING : 1;
 		goto out;
@@ -366,12 +425,13 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);
 	if (notify_fd >= 0) {
-		if (write(notify_fd, "1", 1) != 1)
+		char byte = NOTIFY_LISTENING;
+		if (write(notify_fd, &byte, 1) != 1)
 			zlog("daemon: cannot tell the client that it listens");
 		close(notify_fd);
 		notify_fd = -1;
 	}
-	last_request = now_ms();
+	last_request = last_socket_check = now_ms();
 	while (!d.stopping) {
 		struct pollfd fds[2] = { { d.listen_fd, POLLIN, 0 }, { d.signal_pipe[0], POLLIN, 0 } };
 		int timeout = -1;
@@ -383,6 +443,11 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			}
 			timeout = left > 60000 ? 60000 : (int)left;
 		}
+		if (timeout < 0 || timeout > SOCKET_CHECK_MS)
+			timeout = SOCKET_CHECK_MS;
+		int flush_due = server_tick(&d.server);
+		if (flush_due >= 0 && (timeout < 0 || flush_due < timeout))
+			timeout = flush_due;
 		if (poll(fds, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -392,6 +457,17 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		if (fds[1].revents & POLLIN) {
 			fprintf(stderr, "zccache daemon: signal received, exiting\n");
 			break;
+		}
+		if (now_ms() - last_socket_check >= SOCKET_CHECK_MS) {
+			struct stat st;
+			last_socket_check = now_ms();
+			/* Removed (a cleaned runtime directory) or taken over: no
+			 * client can reach us any more. */
+			if (stat(d.socket_path.buf, &st) < 0 || st.st_ino != d.socket_ino) {
+				fprintf(stderr, "zccache daemon: socket %s is gone, exiting\n",
+					d.socket_path.buf);
+				break;
+			}
 		}
 		if (fds[0].revents & POLLIN) {
 			int fd = accept4(d.listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -436,9 +512,11 @@ static int wait_ready(const struct config *cfg, int fd)
 
 	if (poll(&p, 1, SPAWN_WAIT_MS) <= 0)
 		return error("the daemon did not start within %d ms", SPAWN_WAIT_MS);
-	if (read(fd, &byte, 1) == 1)
+	if (read(fd, &byte, 1) == 1 && byte == NOTIFY_LISTENING)
 		return 0;
-	for (int waited = 0; waited < SPAWN_WAIT_MS; waited += 5) {
+	/* Another daemon holds the lock: it answers soon if it is starting;
+	 * one that lost its socket never does, and must not cost much. */
+	for (int waited = 0; waited < LOST_RACE_WAIT_MS; waited += 5) {
 		int c = daemon_connect(cfg);
 		if (c >= 0) {
 			close(c);

@@ -56,6 +56,10 @@ int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t
 		   struct strbuf *reply);
 pid_t daemon_mismatched_pid(void);
 
+/* When a daemon runs, has it write the counters it keeps in memory (a
+ * status request does); quiet when none runs. */
+void daemon_flush_stats(const struct config *cfg);
+
 /* Sends SIGTERM to a daemon of ours and waits (up to a second) until it is
  * gone. */
 int daemon_stop_pid(pid_t pid);

@@ -28,12 +28,22 @@ struct pending_miss {
 	struct pending_miss *next;
 };
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int server_init(struct server *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->next_token = (uint64_t)time(NULL) << 20;
 	s->memo = file_memo_new();
+	s->unflushed = (struct stats)STATS_INIT;
+	s->flushed_at = now_ms();
 	return 0;
 }
 
@@ -51,6 +61,8 @@ static void miss_free(struct pending_miss *m)
 
 void server_release(struct server *s)
 {
+	server_flush(s);
+	stats_release(&s->unflushed);
 	file_memo_free(s->memo);
 	while (s->misses) {
 		struct pending_miss *next = s->misses->next;
@@ -75,17 +87,52 @@ static void reply_error(int fd, const char *message)
 	strbuf_release(&payload);
 }
 
-static void bump(struct store *st, struct stats_delta *d)
+/* Counts in memory; server_flush() adds the sums to the stats file. */
+static void bump(struct server *s, const struct store *st, const struct stats_delta *d)
+{
+	stats_accumulate(&s->unflushed, d);
+	s->max_size = st->max_size;
+	s->dirty = true;
+}
+
+void server_flush(struct server *s)
 {
 	struct stats after = STATS_INIT;
+	struct store st = { 0 };
 
-	if (stats_bump(st->dir, d, &after) == 0 && st->max_size &&
-	    after.value[STAT_CACHE_BYTES] > (int64_t)st->max_size) {
-		int64_t bytes, files;
-		if (store_trim(st, st->max_size / 10 * 9, &bytes, &files) == 0)
-			stats_set_size(st->dir, bytes, files);
+	if (!s->dirty)
+		return;
+	if (stats_bump_sums(s->cfg->cache_dir, &s->unflushed, &after) < 0) {
+		zlog("daemon: cannot update the stats: %s", last_error());
+		goto out; /* kept for the next try */
 	}
+	stats_release(&s->unflushed);
+	s->unflushed = (struct stats)STATS_INIT;
+	s->dirty = false;
+	s->flushed_at = now_ms();
+	if (s->max_size && after.value[STAT_CACHE_BYTES] > (int64_t)s->max_size &&
+	    store_open(&st, s->cfg) == 0) {
+		int64_t bytes, files;
+		if (store_trim(&st, s->max_size / 10 * 9, &bytes, &files) == 0)
+			stats_set_size(s->cfg->cache_dir, bytes, files);
+		store_release(&st);
+	}
+out:
 	stats_release(&after);
+}
+
+int server_tick(struct server *s)
+{
+	int64_t due;
+
+	if (!s->dirty)
+		return -1;
+	due = s->flushed_at + STATS_FLUSH_MS - now_ms();
+	if (due <= 0) {
+		server_flush(s);
+		return -1;
+	}
+	return (int)due;
 }
 
 /* Drops misses whose client never came back. */
@@ -143,7 +190,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		struct proto_passthrough pt = { (uint32_t)inv->uncacheable };
 		zlog("running the compiler unchanged: %s", stat_label(inv->uncacheable));
 		stats_delta_add(&delta, inv->uncacheable, 1);
-		bump(&m->store, &delta);
+		bump(s, &m->store, &delta);
 		proto_encode_passthrough(&pt, &payload);
 		reply(fd, MSG_PASSTHROUGH, &payload);
 		goto drop;
@@ -170,7 +217,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		stats_delta_add(&m->cache.delta, STAT_HIT, 1);
 		snprintf(counter, sizeof(counter), "%s.hits", inv->family->name);
 		stats_delta_family(&m->cache.delta, counter);
-		bump(&m->store, &m->cache.delta);
+		bump(s, &m->store, &m->cache.delta);
 		proto_encode_hit(&hit, &payload);
 		reply(fd, MSG_HIT, &payload);
 		goto drop;
@@ -179,7 +226,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		/* Read-only: nothing to store, the client runs the compile. */
 		struct proto_passthrough pt = { 0 };
 		zlog("miss, and not storing: %s", m->store.not_writable);
-		bump(&m->store, &m->cache.delta);
+		bump(s, &m->store, &m->cache.delta);
 		proto_encode_passthrough(&pt, &payload);
 		reply(fd, MSG_PASSTHROUGH, &payload);
 		goto drop;
@@ -259,7 +306,7 @@ void server_store(struct server *s, const struct proto_store *req, int fd)
 		stats_delta_family(&m->cache.delta, m->family_counter);
 	}
 done:
-	bump(&m->store, &m->cache.delta);
+	bump(s, &m->store, &m->cache.delta);
 	reply(fd, MSG_ACK, NULL);
 out:
 	log_close();

@@ -11,7 +11,8 @@
  * the settings (recache, log_file, compression, ...) are the client's too,
  * read from its environment and its cache's zccache.conf per request.
  * Misses waiting for their STORE are kept in a list and dropped after
- * MISS_TTL_SECONDS (a client that died).
+ * MISS_TTL_SECONDS (a client that died). Counters are kept in memory and
+ * flushed to the stats file by server_flush().
  */
 #ifndef ZC_SERVE_H
 #define ZC_SERVE_H
@@ -19,9 +20,13 @@
 #include "../util/compat.h"
 #include "../config/config.h"
 #include "../proto/proto.h"
+#include "../stats/stats.h"
 #include "../store/store.h"
 
 #define MISS_TTL_SECONDS 3600
+/* Counters are added to the stats file at most this long after a compile
+ * (and at once when someone asks: status, stats, exit). */
+#define STATS_FLUSH_MS 1000
 
 struct pending_miss;
 struct file_memo;
@@ -32,6 +37,10 @@ struct server {
 	struct pending_miss *misses;
 	uint64_t next_token;
 	uint64_t hits, misses_served;
+	struct stats unflushed; /* counted since the last flush */
+	bool dirty;
+	int64_t flushed_at;     /* CLOCK_MONOTONIC ms */
+	uint64_t max_size;      /* the latest client's, for trimming */
 };
 
 int server_init(struct server *s, const struct config *cfg);
@@ -40,5 +49,12 @@ void server_release(struct server *s);
 /* Answers one COMPILE or STORE request on fd. */
 void server_compile(struct server *s, const struct proto_compile *req, int fd);
 void server_store(struct server *s, const struct proto_store *req, int fd);
+
+/* Adds the counters kept in memory to the stats file (trimming the cache
+ * when it went over its size). */
+void server_flush(struct server *s);
+/* Flushes when due; returns the ms until the next flush is due, or -1 when
+ * nothing waits. */
+int server_tick(struct server *s);
 
 #endif

@@ -199,6 +199,32 @@ int stats_bump(const char *cache_dir, const struct stats_delta *d, struct stats 
 	return update_stats(cache_dir, apply_delta, d, after);
 }
 
+void stats_accumulate(struct stats *acc, const struct stats_delta *d)
+{
+	for (int i = 0; i < d->nr_fixed; i++)
+		acc->value[d->fixed[i]] += d->fixed_by[i];
+	for (int i = 0; i < d->nr_extra; i++)
+		(*stats_named(acc, d->extra[i]))++;
+}
+
+static void apply_sums(struct stats *st, const void *arg)
+{
+	const struct stats *add = arg;
+
+	for (int i = 0; i < STAT_NR; i++) {
+		st->value[i] += add->value[i];
+		if (i >= STAT_CACHE_BYTES && st->value[i] < 0)
+			st->value[i] = 0;
+	}
+	for (size_t i = 0; i < add->extra_names.nr; i++)
+		*stats_named(st, add->extra_names.v[i]) += add->extra_values[i];
+}
+
+int stats_bump_sums(const char *cache_dir, const struct stats *add, struct stats *after)
+{
+	return update_stats(cache_dir, apply_sums, add, after);
+}
+
 static void apply_zero(struct stats *st, const void *arg)
 {
 	(void)arg;

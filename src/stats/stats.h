@@ -92,6 +92,11 @@ void stats_delta_family(struct stats_delta *d, const char *name);
  * new totals. */
 int stats_bump(const char *cache_dir, const struct stats_delta *d, struct stats *after);
 
+/* The daemon sums many compiles' deltas in memory (acc starts as
+ * STATS_INIT) and adds the sums to the file now and then. */
+void stats_accumulate(struct stats *acc, const struct stats_delta *d);
+int stats_bump_sums(const char *cache_dir, const struct stats *add, struct stats *after);
+
 /* Reads the file (missing = all zero). */
 int stats_read(const char *cache_dir, struct stats *st);
 /* Zeroes the counters but keeps the cache size bookkeeping. */

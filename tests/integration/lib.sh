@@ -62,16 +62,25 @@ on_cleanup() {
 # whose environment has this test's XDG_RUNTIME_DIR (run.sh sets it per test;
 # a daemon inherits it from the client that started it).
 stop_daemons() {
-	local p pid pids=()
+	local p pid e found pids=() cmd env
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q '^zccache daemon' || continue
-		tr '\0' '\n' <"$p/environ" 2>/dev/null |
-			grep -qxF "XDG_RUNTIME_DIR=$T/run" || continue
-		pids+=("${p#/proc/}")
+		mapfile -t -d '' cmd 2>/dev/null <"$p/cmdline" || continue
+		[ "${cmd[0]:-}" = zccache ] && [ "${cmd[1]:-}" = daemon ] || continue
+		mapfile -t -d '' env 2>/dev/null <"$p/environ" || continue
+		found=0
+		for e in "${env[@]}"; do
+			[ "$e" = "XDG_RUNTIME_DIR=$T/run" ] && found=1 && break
+		done
+		[ $found = 1 ] && pids+=("${p#/proc/}")
 	done
 	for pid in "${pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || continue
-		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			# exited but not yet reaped by init: gone for us
+			[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" = Z ] && break
+			sleep 0.05
+		done
 		kill -KILL "$pid" 2>/dev/null
 	done
 }
