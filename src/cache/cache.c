@@ -59,6 +59,12 @@ void cache_init(struct cache *c, struct store *store, const struct config *cfg)
 
 void cache_release(struct cache *c)
 {
+	for (int i = 0; i < MAX_OUTPUTS; i++) {
+		if (c->output_copies[i])
+			unlink_if_exists(c->output_copies[i]);
+		free(c->output_copies[i]);
+		c->output_copies[i] = NULL;
+	}
 	strbuf_release(&c->debug);
 }
 
@@ -637,6 +643,34 @@ out:
 	return ret;
 }
 
+int file_stamp_of(const char *path, struct file_stamp *out)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	out->dev = (uint64_t)st.st_dev;
+	out->ino = (uint64_t)st.st_ino;
+	out->size = (uint64_t)st.st_size;
+	out->mtime_ns = (uint64_t)ts_ns(st.st_mtim);
+	out->ctime_ns = (uint64_t)ts_ns(st.st_ctim);
+	return 0;
+}
+
+/* Is the output still the file the client handed over? */
+static bool output_unchanged(const struct cache *c, int i, const char *path)
+{
+	struct file_stamp now;
+
+	const struct file_stamp *then = &c->output_stamps[i];
+
+	/* Not ctime: the build deleting or renaming the output's own name
+	 * changes it (the link count), and that is fine. */
+	return !c->have_output_stamps || !c->output_copies[i] ||
+	       (file_stamp_of(path, &now) == 0 && now.dev == then->dev && now.ino == then->ino &&
+		now.size == then->size && now.mtime_ns == then->mtime_ns);
+}
+
 static int build_result(struct cache *c, struct invocation *inv, const struct run_result *run,
 			struct strbuf *records)
 {
@@ -652,16 +686,27 @@ static int build_result(struct cache *c, struct invocation *inv, const struct ru
 	if (inv->dep_target)
 		entry_add(records, RES_DEP_TARGET, inv->dep_target, strlen(inv->dep_target));
 	for (int i = 0; i < inv->nr_outputs; i++) {
+		const char *path = c->output_copies[i] ? c->output_copies[i] : inv->outputs[i].path;
 		struct stat sb;
 		strbuf_reset(&content);
+		if (!output_unchanged(c, i, path)) {
+			zlog("not stored: '%s' changed after the compile", inv->outputs[i].path);
+			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+			goto out;
+		}
 		/* An output older than the compile is a leftover it did not
 		 * write (the compile named it otherwise): never store that. */
-		if (stat(inv->outputs[i].path, &sb) < 0 ||
+		if (stat(path, &sb) < 0 ||
 		    ts_ns(sb.st_mtim) < ts_ns(c->start) - (sb.st_mtim.tv_nsec ? FINE_TIMESTAMP_SLACK_NS
 									  : COARSE_TIMESTAMP_SLACK_NS) ||
-		    read_file(inv->outputs[i].path, &content, (size_t)1 << 31) < 0) {
+		    read_file(path, &content, (size_t)1 << 31) < 0) {
 			zlog("not stored: the compile did not write '%s'", inv->outputs[i].path);
 			count(c, STAT_UNC_MISSING_OUTPUT);
+			goto out;
+		}
+		if (!output_unchanged(c, i, path)) {
+			zlog("not stored: '%s' changed after the compile", inv->outputs[i].path);
+			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 			goto out;
 		}
 		entry_add(records, RES_OUTPUT_BASE + inv->outputs[i].kind, content.buf, content.len);
@@ -691,6 +736,9 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		zlog("not stored: %s", c->store->not_writable);
 		goto out;
 	}
+	for (int i = 0; i < inv->nr_outputs; i++)
+		if (c->output_copies[i] && !strcmp(depfile, inv->outputs[i].path))
+			depfile = c->output_copies[i];
 	if (read_inputs(inv, depfile, &inputs) < 0)
 		goto fail;
 	set.files = xcalloc(inputs.nr, sizeof(*set.files));

@@ -25,6 +25,13 @@
 
 struct file_memo;
 
+/* Stat data that identifies one version of a file. */
+struct file_stamp {
+	uint64_t dev, ino, size, mtime_ns, ctime_ns;
+};
+/* 0, or -1 when path cannot be stat'ed. */
+int file_stamp_of(const char *path, struct file_stamp *out);
+
 struct cache {
 	struct store *store;
 	const struct config *cfg;
@@ -35,7 +42,18 @@ struct cache {
 	struct digest compiler;  /* content digest of the compiler, once known */
 	bool have_compiler;
 	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
+	/* The daemon records a miss after the client has gone: the outputs must
+	 * still be what the compile wrote (stat data taken when the client
+	 * handed them over), or nothing is stored. */
+	bool have_output_stamps;
+	struct file_stamp output_stamps[MAX_OUTPUTS];
+	/* Where to read each output from instead of its path (hard links or
+	 * copies the daemon made when the client handed the outputs over, so
+	 * that the build may delete or move them at once); NULL = the path. */
+	char *output_copies[MAX_OUTPUTS];
 };
+
+
 
 enum lookup_result { LOOKUP_MISS = 0, LOOKUP_HIT = 1 };
 

@@ -308,7 +308,9 @@ static void serve_connection(struct daemon *d, int fd)
 		goto out;
 	switch (type) {
 	case MSG_STATUS:
-		/* Whoever asks (status, stats) sees every compile counted. */
+		/* Whoever asks (status, stats) sees every compile stored and
+		 * counted. */
+		server_quiesce(&d->server);
 		server_flush(&d->server);
 		reply_status(d, fd);
 		break;

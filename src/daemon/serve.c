@@ -9,6 +9,9 @@
 #include "../util/log.h"
 #include "../util/spawn.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@ struct pending_miss {
 	struct cache cache;
 	struct digest key;
 	struct strbuf depfile; /* ours, in the store's tmp dir, or empty */
+	struct run_result run; /* what the client replayed, once it is back */
 	char family_counter[64];
 	struct pending_miss *next;
 };
@@ -36,6 +40,8 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static void *store_thread(void *arg);
+
 int server_init(struct server *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
@@ -44,6 +50,15 @@ int server_init(struct server *s, const struct config *cfg)
 	s->memo = file_memo_new();
 	s->unflushed = (struct stats)STATS_INIT;
 	s->flushed_at = now_ms();
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->queue_cond, NULL);
+	pthread_cond_init(&s->idle_cond, NULL);
+	if (pending_init(&s->pending) < 0)
+		return error("cannot set up the pending-writes registry");
+	/* Without a store thread every miss is recorded before its ACK. */
+	s->threaded = pthread_create(&s->thread, NULL, store_thread, s) == 0;
+	if (!s->threaded)
+		zlog("daemon: no store thread: stores are synchronous");
 	return 0;
 }
 
@@ -52,6 +67,7 @@ static void miss_free(struct pending_miss *m)
 	if (m->depfile.len)
 		unlink_if_exists(m->depfile.buf);
 	strbuf_release(&m->depfile);
+	run_result_release(&m->run);
 	cache_release(&m->cache);
 	invocation_release(&m->inv);
 	store_release(&m->store);
@@ -61,7 +77,20 @@ static void miss_free(struct pending_miss *m)
 
 void server_release(struct server *s)
 {
+	if (s->threaded) {
+		/* The queued stores are finished first: nothing is lost. */
+		pthread_mutex_lock(&s->lock);
+		s->stopping = true;
+		pthread_cond_signal(&s->queue_cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+		s->threaded = false;
+	}
 	server_flush(s);
+	pending_release(&s->pending);
+	pthread_cond_destroy(&s->queue_cond);
+	pthread_cond_destroy(&s->idle_cond);
+	pthread_mutex_destroy(&s->lock);
 	stats_release(&s->unflushed);
 	file_memo_free(s->memo);
 	while (s->misses) {
@@ -90,9 +119,11 @@ static void reply_error(int fd, const char *message)
 /* Counts in memory; server_flush() adds the sums to the stats file. */
 static void bump(struct server *s, const struct store *st, const struct stats_delta *d)
 {
+	pthread_mutex_lock(&s->lock);
 	stats_accumulate(&s->unflushed, d);
 	s->max_size = st->max_size;
 	s->dirty = true;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void server_flush(struct server *s)
@@ -100,16 +131,23 @@ void server_flush(struct server *s)
 	struct stats after = STATS_INIT;
 	struct store st = { 0 };
 
-	if (!s->dirty)
+	pthread_mutex_lock(&s->lock);
+	if (!s->dirty) {
+		pthread_mutex_unlock(&s->lock);
 		return;
-	if (stats_bump_sums(s->cfg->cache_dir, &s->unflushed, &after) < 0) {
-		zlog("daemon: cannot update the stats: %s", last_error());
-		goto out; /* kept for the next try */
 	}
-	stats_release(&s->unflushed);
-	s->unflushed = (struct stats)STATS_INIT;
-	s->dirty = false;
-	s->flushed_at = now_ms();
+	int rc = stats_bump_sums(s->cfg->cache_dir, &s->unflushed, &after);
+	if (rc == 0) {
+		stats_release(&s->unflushed);
+		s->unflushed = (struct stats)STATS_INIT;
+		s->dirty = false;
+	}
+	s->flushed_at = now_ms(); /* a failed flush is tried again later */
+	pthread_mutex_unlock(&s->lock);
+	if (rc < 0) {
+		zlog("daemon: cannot update the stats: %s", last_error());
+		goto out;
+	}
 	if (s->max_size && after.value[STAT_CACHE_BYTES] > (int64_t)s->max_size &&
 	    store_open(&st, s->cfg) == 0) {
 		int64_t bytes, files;
@@ -123,11 +161,15 @@ out:
 
 int server_tick(struct server *s)
 {
-	int64_t due;
+	int64_t due = -1;
 
-	if (!s->dirty)
+	pthread_mutex_lock(&s->lock);
+	if (s->dirty)
+		due = s->flushed_at + STATS_FLUSH_MS - now_ms();
+	bool waiting = s->dirty;
+	pthread_mutex_unlock(&s->lock);
+	if (!waiting)
 		return -1;
-	due = s->flushed_at + STATS_FLUSH_MS - now_ms();
 	if (due <= 0) {
 		server_flush(s);
 		return -1;
@@ -162,6 +204,8 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 
 	expire_misses(s);
 	strbuf_init(&m->depfile, 0);
+	strbuf_init(&m->run.out, 0);
+	strbuf_init(&m->run.err, 0);
 	/* The client's own settings: ZCCACHE_RECACHE, _LOGFILE, ... apply per
 	 * compile. The cache directory is the daemon's by construction (the
 	 * socket is named after it); anything else is refused. */
@@ -203,7 +247,14 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		reply_error(fd, "cannot compute the key");
 		goto drop;
 	}
-	if (cache_lookup(&m->cache, inv, &m->key, &replay) == LOOKUP_HIT) {
+	enum lookup_result found = cache_lookup(&m->cache, inv, &m->key, &replay);
+	if (found == LOOKUP_MISS &&
+	    pending_wait(&s->pending, &m->key, PENDING_MAX_WAIT_MS) != PENDING_NOT_PENDING) {
+		/* The same compile is being stored: it may be there now. */
+		run_result_release(&replay);
+		found = cache_lookup(&m->cache, inv, &m->key, &replay);
+	}
+	if (found == LOOKUP_HIT) {
 		if (!(req->flags & PROTO_STDERR_TTY) && !inv->color_explicit &&
 		    memchr(replay.err.buf, '\033', replay.err.len)) {
 			/* Stored from a terminal, replayed to a file or pipe. */
@@ -261,10 +312,119 @@ drop:
 	strbuf_release(&payload);
 }
 
+/* Records one miss; on the store thread (or inline when there is none). */
+static void record_miss(struct server *s, struct pending_miss *m)
+{
+	struct invocation *inv = &m->inv;
+	const char *reported = inv->user_depfile && !inv->depfile_partial ? inv->user_depfile
+									  : m->depfile.buf;
+	bool ok = true;
+
+	log_open(m->cfg.log_file);
+	if (chdir(inv->cwd) < 0) {
+		zlog("daemon: cannot change to '%s': not stored", inv->cwd);
+		goto out;
+	}
+	if (inv->depfile_partial) {
+		struct strvec argv = STRVEC_INIT;
+		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
+		inv->family->full_deps_argv(inv, m->depfile.buf, &argv);
+		ok = run_capture(argv.v, inv->env.v, &deps) == 0 && exit_code_of(deps.status) == 0;
+		run_result_release(&deps);
+		strvec_clear(&argv);
+	}
+	if (!ok || cache_record(&m->cache, inv, &m->key, &m->run, reported) != 1) {
+		stats_delta_add(&m->cache.delta, STAT_MISS, 1);
+		stats_delta_family(&m->cache.delta, m->family_counter);
+	}
+	bump(s, &m->store, &m->cache.delta);
+out:
+	/* Published or failed: either way, waiters look again. */
+	pending_complete(&s->pending, &m->key);
+	log_close();
+	miss_free(m);
+}
+
+static void *store_thread(void *arg)
+{
+	struct server *s = arg;
+
+	/* A working directory of its own: each store changes into its
+	 * compile's directory while the main thread serves others. */
+	if (unshare(CLONE_FS) < 0) {
+		zlog("daemon: no private working directory for the store thread: %s",
+		     strerror(errno));
+		pthread_mutex_lock(&s->lock);
+		s->threaded = false; /* stores are synchronous from now on */
+		pthread_cond_broadcast(&s->idle_cond);
+		pthread_mutex_unlock(&s->lock);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->queue && !s->stopping)
+			pthread_cond_wait(&s->queue_cond, &s->lock);
+		if (!s->queue)
+			break; /* stopping, and nothing left to store */
+		struct pending_miss *m = s->queue;
+		s->queue = m->next;
+		s->busy = true;
+		pthread_mutex_unlock(&s->lock);
+		record_miss(s, m);
+		pthread_mutex_lock(&s->lock);
+		s->busy = false;
+		pthread_cond_broadcast(&s->idle_cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+void server_quiesce(struct server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->queue || s->busy)
+		pthread_cond_wait(&s->idle_cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Keeps what the compile wrote before the client hears back: the build may
+ * delete, move or rewrite an output the moment the client exits, and the
+ * store thread reads them later. Each output gets a hard link in the
+ * store's tmp dir (a copy where a link is impossible), and its stat data:
+ * if the file still changes in place, nothing is stored.
+ */
+static int keep_outputs(struct pending_miss *m)
+{
+	struct cache *c = &m->cache;
+	int ret = -1;
+
+	if (chdir(m->inv.cwd) < 0)
+		return error("cannot change to '%s':", m->inv.cwd);
+	for (int i = 0; i < m->inv.nr_outputs; i++) {
+		const char *path = m->inv.outputs[i].path;
+		char *keep = xasprintf("%s/out.%llu.%d", m->store.tmp_dir,
+				       (unsigned long long)m->token, i);
+		unlink_if_exists(keep);
+		if (link(path, keep) < 0 && (errno == ENOENT || copy_file(path, keep) < 0)) {
+			free(keep);
+			if (errno == ENOENT)
+				continue; /* not written: the record says so */
+			goto out;
+		}
+		c->output_copies[i] = keep;
+		if (file_stamp_of(keep, &c->output_stamps[i]) < 0)
+			goto out;
+	}
+	c->have_output_stamps = true;
+	ret = 0;
+out:
+	return ret;
+}
+
 void server_store(struct server *s, const struct proto_store *req, int fd)
 {
 	struct pending_miss **p = &s->misses, *m;
-	struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
 
 	while (*p && (*p)->token != req->token)
 		p = &(*p)->next;
@@ -274,42 +434,43 @@ void server_store(struct server *s, const struct proto_store *req, int fd)
 		return;
 	}
 	*p = m->next;
-	struct invocation *inv = &m->inv;
-	log_open(m->cfg.log_file);
-	if (chdir(inv->cwd) < 0) {
-		reply(fd, MSG_ACK, NULL);
-		goto out;
-	}
+	m->next = NULL;
 	if (req->status != 0) {
 		stats_delta_add(&m->cache.delta, STAT_UNC_COMPILE_FAILED, 1);
-		goto done;
+		bump(s, &m->store, &m->cache.delta);
+		reply(fd, MSG_ACK, NULL);
+		miss_free(m);
+		return;
 	}
 	s->misses_served++;
+	if (keep_outputs(m) < 0) {
+		/* Without them nothing can be stored; the client is done. */
+		stats_delta_add(&m->cache.delta, STAT_ERR_STORE_FAILED, 1);
+		bump(s, &m->store, &m->cache.delta);
+		reply(fd, MSG_ACK, NULL);
+		miss_free(m);
+		return;
+	}
 	/* The record needs the bytes the client replayed, and a status as
 	 * waitpid reports it. */
-	strbuf_add(&run.out, req->out.buf, req->out.len);
-	strbuf_add(&run.err, req->err.buf, req->err.len);
-	run.status = req->status << 8;
-	const char *reported = inv->user_depfile && !inv->depfile_partial ? inv->user_depfile
-									  : m->depfile.buf;
-	bool ok = true;
-	if (inv->depfile_partial) {
-		struct strvec argv = STRVEC_INIT;
-		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
-		inv->family->full_deps_argv(inv, m->depfile.buf, &argv);
-		ok = run_capture(argv.v, inv->env.v, &deps) == 0 && exit_code_of(deps.status) == 0;
-		run_result_release(&deps);
-		strvec_clear(&argv);
-	}
-	if (!ok || cache_record(&m->cache, inv, &m->key, &run, reported) != 1) {
-		stats_delta_add(&m->cache.delta, STAT_MISS, 1);
-		stats_delta_family(&m->cache.delta, m->family_counter);
-	}
-done:
-	bump(s, &m->store, &m->cache.delta);
+	strbuf_add(&m->run.out, req->out.buf, req->out.len);
+	strbuf_add(&m->run.err, req->err.buf, req->err.len);
+	m->run.status = req->status << 8;
+	/* Registered before the client hears back: its next lookup of this key
+	 * waits for the entry instead of compiling again. */
+	if (pending_register(&s->pending, &m->key) < 0)
+		zlog("daemon: cannot register a pending store");
 	reply(fd, MSG_ACK, NULL);
-out:
-	log_close();
-	run_result_release(&run);
-	miss_free(m);
+	pthread_mutex_lock(&s->lock);
+	if (!s->threaded) {
+		pthread_mutex_unlock(&s->lock);
+		record_miss(s, m);
+		return;
+	}
+	struct pending_miss **tail = &s->queue;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = m;
+	pthread_cond_signal(&s->queue_cond);
+	pthread_mutex_unlock(&s->lock);
 }

@@ -22,6 +22,8 @@
 #include "../proto/proto.h"
 #include "../stats/stats.h"
 #include "../store/store.h"
+#include "pending.h"
+#include <pthread.h>
 
 #define MISS_TTL_SECONDS 3600
 /* Counters are added to the stats file at most this long after a compile
@@ -41,6 +43,14 @@ struct server {
 	bool dirty;
 	int64_t flushed_at;     /* CLOCK_MONOTONIC ms */
 	uint64_t max_size;      /* the latest client's, for trimming */
+	/* Misses are recorded on a store thread after their ACK. */
+	struct pending_registry pending;
+	pthread_t thread;
+	bool threaded;          /* a store thread runs */
+	pthread_mutex_t lock;   /* guards what follows and the counters above */
+	pthread_cond_t queue_cond, idle_cond;
+	struct pending_miss *queue; /* waiting for the store thread */
+	bool busy, stopping;
 };
 
 int server_init(struct server *s, const struct config *cfg);
@@ -49,6 +59,9 @@ void server_release(struct server *s);
 /* Answers one COMPILE or STORE request on fd. */
 void server_compile(struct server *s, const struct proto_compile *req, int fd);
 void server_store(struct server *s, const struct proto_store *req, int fd);
+
+/* Waits until every handed-over miss is recorded (for status/stats). */
+void server_quiesce(struct server *s);
 
 /* Adds the counters kept in memory to the stats file (trimming the cache
  * when it went over its size). */

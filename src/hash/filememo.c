@@ -26,9 +26,17 @@
 #define FINE_SLACK_NS 20000000LL
 #define COARSE_SLACK_NS 1000000000LL
 
-#define WATCH_MASK                                                                   \
+/* IN_MASK_CREATE: an inode already watched (the same directory reached by
+ * another path, through a bind mount) is refused rather than shared. */
+#define DIR_WATCH_MASK                                                               \
 	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
-	 IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+	 IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW |  \
+	 IN_MASK_CREATE)
+#define FILE_WATCH_MASK                                                             \
+	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |      \
+	 IN_DONT_FOLLOW | IN_MASK_CREATE)
+/* Watch descriptors only grow; past this the inotify instance is renewed. */
+#define MAX_WATCH_DESCRIPTOR (1 << 20)
 
 enum node_kind { NODE_FILE, NODE_ABSENT, NODE_DIR };
 
@@ -39,7 +47,9 @@ struct node {
 	/* NODE_FILE: the stat data the digest belongs to */
 	uint64_t dev, ino, size, mtime_ns, ctime_ns;
 	struct digest digest;
-	/* NODE_DIR: its watch (-1: cannot be watched: nothing below is trusted) */
+	/* NODE_DIR: its watch (-1: cannot be watched: nothing below is
+	 * trusted). A trusted NODE_FILE: the watch on the file itself, which
+	 * sees writes and new links through any name. */
 	int wd;
 	uint64_t hash;
 	size_t path_len;
@@ -84,10 +94,11 @@ static void unlink_node(struct file_memo *m, struct node *dead)
 	while (*p != dead)
 		p = &(*p)->next;
 	*p = dead->next;
-	if (dead->kind == NODE_DIR && dead->wd >= 0) {
-		if ((size_t)dead->wd < m->nr_wd)
+	if (dead->wd >= 0) {
+		if ((size_t)dead->wd < m->nr_wd && m->by_wd[dead->wd] == dead) {
 			m->by_wd[dead->wd] = NULL;
-		inotify_rm_watch(m->inotify_fd, dead->wd);
+			inotify_rm_watch(m->inotify_fd, dead->wd);
+		}
 	}
 	m->nr_nodes--;
 	m->bytes -= sizeof(*dead) + dead->path_len + 1;
@@ -106,11 +117,8 @@ static void drop_all(struct file_memo *m)
 static struct node *add_node(struct file_memo *m, const char *path, size_t len,
 			     enum node_kind kind)
 {
-	struct node *n;
+	struct node *n = xcalloc(1, sizeof(*n) + len + 1);
 
-	if (m->nr_nodes >= FILE_MEMO_MAX_NODES)
-		drop_all(m);
-	n = xcalloc(1, sizeof(*n) + len + 1);
 	memcpy(n->path, path, len);
 	n->path_len = len;
 	n->kind = kind;
@@ -124,15 +132,29 @@ static struct node *add_node(struct file_memo *m, const char *path, size_t len,
 }
 
 /* Forgets path and, when it is a directory we know, everything below it. */
-static void forget_tree(struct file_memo *m, const char *path, size_t len)
+static void forget_tree(struct file_memo *m, const char *name, size_t len)
 {
-	struct node *n = find(m, path, len);
-	bool was_dir = n && n->kind == NODE_DIR;
+	char path[PATH_MAX];
+	struct node *n;
+	bool was_dir;
 
+	if (len >= sizeof(path)) {
+		drop_all(m);
+		return;
+	}
+	/* name may be the node's own path, freed below. */
+	memcpy(path, name, len);
+	path[len] = '\0';
+	n = find(m, path, len);
+	was_dir = n && n->kind == NODE_DIR;
 	if (n)
 		unlink_node(m, n);
 	if (!was_dir)
 		return;
+	if (len == 1) {
+		drop_all(m); /* "/" itself */
+		return;
+	}
 	for (size_t b = 0; b < m->nr_buckets; b++) {
 		for (struct node **p = &m->buckets[b]; *p;) {
 			struct node *c = *p;
@@ -191,9 +213,16 @@ static void handle_event(struct file_memo *m, const struct inotify_event *ev)
 	}
 	if (ev->wd < 0 || (size_t)ev->wd >= m->nr_wd || !(dir = m->by_wd[ev->wd]))
 		return;
+	if (ev->mask & IN_IGNORED) {
+		dir->wd = -1; /* the kernel removed the watch */
+		m->by_wd[ev->wd] = NULL;
+	}
+	if (dir->kind == NODE_FILE) {
+		/* Anything at all on a trusted file's own watch. */
+		unlink_node(m, dir);
+		return;
+	}
 	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) {
-		if (ev->mask & IN_IGNORED)
-			dir->wd = -1, m->by_wd[ev->wd] = NULL; /* the kernel removed it */
 		forget_tree(m, dir->path, dir->path_len);
 		return;
 	}
@@ -261,6 +290,51 @@ static bool local_filesystem(const char *dir)
 	}
 }
 
+/* Events on wd are about n from now on. */
+static void map_watch(struct file_memo *m, struct node *n, int wd)
+{
+	if ((size_t)wd >= m->nr_wd) {
+		size_t nr = (size_t)wd * 2 + 64;
+		m->by_wd = xrealloc(m->by_wd, nr * sizeof(*m->by_wd));
+		memset(m->by_wd + m->nr_wd, 0, (nr - m->nr_wd) * sizeof(*m->by_wd));
+		m->nr_wd = nr;
+	}
+	n->wd = wd;
+	m->by_wd[wd] = n;
+}
+
+/* Watches n->path; -1 (n->wd stays -1) when the kernel refuses. */
+static int add_watch(struct file_memo *m, struct node *n, uint32_t mask)
+{
+	int wd = inotify_add_watch(m->inotify_fd, n->path, mask);
+
+	if (wd < 0)
+		return -1;
+	if ((size_t)wd >= MAX_WATCH_DESCRIPTOR) {
+		inotify_rm_watch(m->inotify_fd, wd);
+		return -1; /* renewed by the next capacity check */
+	}
+	map_watch(m, n, wd);
+	return 0;
+}
+
+/* Room for a request's new nodes; forgetting everything makes it. Called
+ * before any node is looked at, so that no caller holds a freed node. */
+static void ensure_capacity(struct file_memo *m)
+{
+	if (m->nr_nodes + 256 < FILE_MEMO_MAX_NODES && m->nr_wd < MAX_WATCH_DESCRIPTOR)
+		return;
+	drop_all(m);
+	if (m->nr_wd >= MAX_WATCH_DESCRIPTOR && m->inotify_fd >= 0) {
+		/* A new instance numbers its watches from 1 again. */
+		close(m->inotify_fd);
+		m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		free(m->by_wd);
+		m->by_wd = NULL;
+		m->nr_wd = 0;
+	}
+}
+
 /* The watched node of directory dir (len bytes of path), watching it and
  * its ancestors first; NULL when it cannot be watched (then nothing below
  * it is trusted). */
@@ -286,18 +360,9 @@ static struct node *watched_dir(struct file_memo *m, const char *dir, size_t len
 	char *real = realpath(path, NULL);
 	bool canonical = real && !strcmp(real, path);
 	free(real);
-	if (canonical && local_filesystem(path))
-		n->wd = inotify_add_watch(m->inotify_fd, path, WATCH_MASK);
-	if (n->wd < 0)
+	if (canonical && local_filesystem(path) && add_watch(m, n, DIR_WATCH_MASK) < 0)
 		return NULL;
-	if ((size_t)n->wd >= m->nr_wd) {
-		size_t nr = (size_t)n->wd * 2 + 64;
-		m->by_wd = xrealloc(m->by_wd, nr * sizeof(*m->by_wd));
-		memset(m->by_wd + m->nr_wd, 0, (nr - m->nr_wd) * sizeof(*m->by_wd));
-		m->nr_wd = nr;
-	}
-	m->by_wd[n->wd] = n;
-	return n;
+	return n->wd >= 0 ? n : NULL;
 }
 
 /* The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/". */
@@ -330,7 +395,8 @@ static bool is_mount_root(const char *path)
 
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0)
 		return true;
-	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	/* A kernel that cannot say (before 5.8): assume the worst. */
+	return !(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
@@ -341,18 +407,23 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 	struct stat st, after;
 	struct strbuf content = STRBUF_INIT;
 	struct timespec now;
-	int ret = -1;
+	int ret = -1, wd = -1;
 
 	pthread_mutex_lock(&m->lock);
+	ensure_capacity(m);
 	n = find(m, path, len);
-	if (n && n->kind == NODE_FILE && n->trusted) {
+	if (n && n->kind != NODE_FILE)
+		n = NULL; /* a directory node (or an absence) is not ours to drop */
+	if (n && n->trusted) {
 		*out = n->digest;
 		ret = 0;
 		goto out;
 	}
-	/* Watches go in before the file is read: a change after that is an
-	 * event. */
+	/* Watches go in before the file is read: any change after that is an
+	 * event, on the directories of the path or on the file itself. */
 	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
+	if (dir)
+		wd = inotify_add_watch(m->inotify_fd, path, FILE_WATCH_MASK);
 	if (lstat(path, &st) < 0) {
 		if (n)
 			unlink_node(m, n);
@@ -364,7 +435,7 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 			unlink_node(m, n);
 		goto out;
 	}
-	if (n && n->kind == NODE_FILE && same_stat(n, &st)) {
+	if (n && same_stat(n, &st)) {
 		*out = n->digest;
 		ret = 0;
 		goto out;
@@ -377,8 +448,8 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 	if (stat(path, &after) < 0 || after.st_ino != st.st_ino || after.st_size != st.st_size ||
 	    ts_ns(after.st_mtim) != ts_ns(st.st_mtim) || ts_ns(after.st_ctim) != ts_ns(st.st_ctim))
 		goto out; /* changed while read: use the digest, remember nothing */
-	bool trusted = dir && !symlink && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-		       !is_mount_root(path);
+	bool trusted = wd >= 0 && (size_t)wd < MAX_WATCH_DESCRIPTOR && !symlink &&
+		       S_ISREG(st.st_mode) && st.st_nlink == 1 && !is_mount_root(path);
 	if (!trusted) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		int64_t slack = st.st_ctim.tv_nsec ? FINE_SLACK_NS : COARSE_SLACK_NS;
@@ -389,7 +460,13 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 	n->trusted = trusted;
 	set_stat(n, &st);
 	n->digest = *out;
+	if (trusted) {
+		map_watch(m, n, wd);
+		wd = -1; /* the node owns it now */
+	}
 out:
+	if (wd >= 0)
+		inotify_rm_watch(m->inotify_fd, wd);
 	pthread_mutex_unlock(&m->lock);
 	strbuf_release(&content);
 	return ret;
@@ -403,6 +480,7 @@ int file_memo_absent(struct file_memo *m, const char *path)
 	int ret;
 
 	pthread_mutex_lock(&m->lock);
+	ensure_capacity(m);
 	n = find(m, path, len);
 	if (n && n->kind == NODE_ABSENT) {
 		ret = 1;
@@ -411,7 +489,7 @@ int file_memo_absent(struct file_memo *m, const char *path)
 	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
 	ret = lstat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
 	if (ret && dir && !n && errno == ENOENT)
-		add_node(m, path, len, NODE_ABSENT)->trusted = true;
+		add_node(m, path, len, NODE_ABSENT);
 out:
 	pthread_mutex_unlock(&m->lock);
 	return ret;
@@ -428,9 +506,8 @@ void file_memo_info(struct file_memo *m, struct file_memo_info *info)
 				info->trusted += n->trusted;
 			} else if (n->kind == NODE_ABSENT) {
 				info->absent++;
-			} else if (n->wd >= 0) {
-				info->watches++;
 			}
+			info->watches += n->wd >= 0;
 		}
 	}
 	info->bytes = m->bytes + m->nr_buckets * sizeof(*m->buckets) + m->nr_wd * sizeof(void *);

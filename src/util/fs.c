@@ -214,3 +214,44 @@ int unlink_if_exists(const char *path)
 		return error("cannot remove '%s':", path);
 	return 0;
 }
+
+int copy_file(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+	struct stat st;
+
+	if (in < 0 || fstat(in, &st) < 0) {
+		error("cannot read '%s':", src);
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		error("cannot create '%s':", dst);
+		goto out;
+	}
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			      errno == EOPNOTSUPP)) {
+			/* Not between these file systems: copy through memory. */
+			char buf[65536];
+			n = read(in, buf, sizeof(buf) < (size_t)left ? sizeof(buf) : (size_t)left);
+			if (n > 0 && write_in_full(out, buf, (size_t)n) < 0)
+				n = -1;
+		}
+		if (n <= 0) {
+			error("cannot copy '%s':", src);
+			goto out;
+		}
+		left -= n;
+	}
+	ret = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && ret == 0)
+		ret = error("cannot write '%s':", dst);
+	if (ret < 0 && out >= 0)
+		unlink(dst);
+	return ret;
+}

@@ -57,4 +57,8 @@ char *get_cwd(void);
 /* Removes a file if present; a missing file is success. */
 int unlink_if_exists(const char *path);
 
+/* Copies the bytes of src to a new file dst (mode 0600, must not exist):
+ * copy_file_range, so a reflink or an in-kernel copy where possible. */
+int copy_file(const char *src, const char *dst);
+
 #endif

@@ -10,9 +10,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-bool log_enabled;
+_Thread_local bool log_enabled;
 bool log_to_stderr;
-static int log_fd = -1;
+static _Thread_local int log_fd = -1;
 /* Per thread: the daemon reports errors from several threads at once. */
 static _Thread_local char last_error_msg[1024];
 void (*die_hook)(void);

@@ -18,7 +18,8 @@
 
 #include "compat.h"
 
-extern bool log_enabled;   /* a log file is open */
+extern _Thread_local bool log_enabled; /* a log file is open (per thread: the daemon
+                                          * logs each request to its client's file) */
 extern bool log_to_stderr; /* CLI mode: error() also prints */
 
 /* Opens (appends to) the debug log; a failure only disables logging. */

@@ -14,6 +14,7 @@ static int setup(void **state)
 {
 	(void)state;
 	dir = unit_scratch_dir();
+	setenv("ZC_UNIT_DIR", dir, 1);
 	memo = file_memo_new();
 	return memo ? 0 : -1;
 }
@@ -118,6 +119,52 @@ static void test_dot_dot_not_trusted(void **state)
 	assert_int_equal(trusted(), 0);
 }
 
+/* A deleted and recreated directory: what was absent in it may exist. */
+static void test_recreated_dir_forgets_absence(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(at("g"), 0755), 0);
+	assert_int_equal(file_memo_absent(memo, at("g/v.h")), 1);
+	assert_int_equal(system("rm -rf -- \"$ZC_UNIT_DIR/g\""), 0);
+	assert_int_equal(mkdir(at("g"), 0755), 0);
+	unit_write(at("g/v.h"), "v\n");
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("g/v.h")), 0);
+}
+
+/* A link made after the file was read, and a write through it: the
+ * file's own watch sees both. */
+static void test_write_through_new_link(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(at("p"), 0755), 0);
+	assert_int_equal(mkdir(at("q"), 0755), 0);
+	unit_write(at("p/f.h"), "before\n");
+	expect_digest_of(at("p/f.h"), "before\n");
+	assert_int_equal(link(at("p/f.h"), at("q/g.h")), 0);
+	FILE *f = fopen(at("q/g.h"), "r+");
+	assert_non_null(f);
+	fputs("AFTER!\n", f);
+	fclose(f);
+	file_memo_sync(memo);
+	expect_digest_of(at("p/f.h"), "AFTER!\n");
+}
+
+/* Asking for a directory's digest fails and forgets nothing below it. */
+static void test_directory_digest_keeps_watches(void **state)
+{
+	struct digest d;
+
+	(void)state;
+	assert_int_equal(mkdir(at("dd"), 0755), 0);
+	unit_write(at("dd/x.h"), "x1\n");
+	expect_digest_of(at("dd/x.h"), "x1\n");
+	assert_int_equal(file_memo_digest(memo, at("dd"), &d), -1);
+	unit_write(at("dd/x.h"), "x2\n");
+	file_memo_sync(memo);
+	expect_digest_of(at("dd/x.h"), "x2\n");
+}
+
 static void test_missing_file_fails(void **state)
 {
 	struct digest d;
@@ -134,6 +181,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parent_rename_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_not_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_dot_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recreated_dir_forgets_absence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("filememo", tests, NULL, NULL);
