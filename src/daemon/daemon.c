@@ -219,6 +219,7 @@ struct daemon {
 	struct timespec started;
 	struct server server;
 	bool stopping;
+	struct stat mnt_ns, root; /* ours, to compare with each client's */
 };
 
 static int signal_write_fd = -1;
@@ -281,6 +282,21 @@ static void reply_error(int fd, const char *message)
 	strbuf_release(&payload);
 }
 
+/* Does the client resolve paths as we do: same mount namespace, same
+ * root directory? */
+static bool same_file_system_view(const struct daemon *d, pid_t pid)
+{
+	char path[64];
+	struct stat ns, root;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(path, &ns) < 0 || ns.st_ino != d->mnt_ns.st_ino || ns.st_dev != d->mnt_ns.st_dev)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	return stat(path, &root) == 0 && root.st_ino == d->root.st_ino &&
+	       root.st_dev == d->root.st_dev;
+}
+
 /* One connection: check the peer, read one request, answer it. */
 static void serve_connection(struct daemon *d, int fd)
 {
@@ -294,6 +310,11 @@ static void serve_connection(struct daemon *d, int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid()) {
 		fprintf(stderr, "zccache daemon: refused a connection from uid %d (pid %d)\n",
 			(int)cred.uid, (int)cred.pid);
+		goto out;
+	}
+	if (!same_file_system_view(d, cred.pid)) {
+		/* Its paths would name other files here (a container, a chroot). */
+		reply_error(fd, "the client sees another file system (mount namespace or root)");
 		goto out;
 	}
 	if (poll(&p, 1, REQUEST_TIMEOUT_MS) <= 0)
@@ -421,6 +442,10 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (stat("/proc/self/ns/mnt", &d.mnt_ns) < 0 || stat("/", &d.root) < 0) {
+		error("cannot read our mount namespace:");
+		goto out;
+	}
 	if (listen_on(&d) < 0)
 		goto out;
 	server_init(&d.server, cfg);

@@ -167,3 +167,32 @@ test_daemon_unavailable_falls_back() {
 	expect_like_ref
 	expect_counts 1 1
 }
+
+# A client in another mount namespace sees other files at the same paths:
+# the daemon must not answer for it (its memory and its lookups would use
+# its own view); the client works in-process and gets the right object.
+test_other_mount_namespace() {
+	require_root
+	require_cmd unshare
+	mkdir inc
+	echo 'int value(void) { return 1; }' >inc/h.h
+	printf '#include "h.h"\nint f(void) { return value(); }\n' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_counts 1 1
+	# the same path, another header, in a namespace of its own
+	cat >"$T/in_ns.sh" <<'SH'
+set -e
+mount -t tmpfs none inc
+echo 'int value(void) { return 2; }' >inc/h.h
+sleep 0.1
+gcc -c a.c -Iinc -o bare.o
+ZCCACHE_LOGFILE=$T/ns.log "$ZCCACHE" gcc -c a.c -Iinc
+SH
+	T=$T unshare --mount --propagation private sh "$T/in_ns.sh" ||
+		fail "the compile in another mount namespace failed"
+	cmp bare.o a.o || fail "a.o is not the object of the namespace's header (a wrong hit)"
+	expect_contains "$T/ns.log" "another file system"
+}
