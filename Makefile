@@ -16,6 +16,11 @@ ALL_CFLAGS = -std=c17 -pthread $(WARNINGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
+else
+# Every compile execs zccache: a static binary skips the dynamic loader,
+# which costs more than the whole client (see docs/ARCHITECTURE.md).
+# STATIC= (empty) links dynamically.
+STATIC ?= -static
 endif
 
 ifeq ($(V),)
@@ -31,7 +36,7 @@ all: $(BUILD)/zccache
 
 $(BUILD)/zccache: $(BUILD)/src/main.o $(BUILD)/libzccache.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $(STATIC) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/libzccache.a: $(LIB_OBJS)
 	@echo "  AR      $@"

@@ -55,10 +55,14 @@ void cache_init(struct cache *c, struct store *store, const struct config *cfg)
 	c->cfg = cfg;
 	clock_gettime(CLOCK_REALTIME, &c->start);
 	strbuf_init(&c->debug, 0);
+	c->graves = (struct strvec)STRVEC_INIT;
 }
 
 void cache_release(struct cache *c)
 {
+	for (size_t i = 0; i < c->graves.nr; i++)
+		unlink_if_exists(c->graves.v[i]);
+	strvec_clear(&c->graves);
 	for (int i = 0; i < MAX_OUTPUTS; i++) {
 		if (c->output_copies[i])
 			unlink_if_exists(c->output_copies[i]);
@@ -335,18 +339,31 @@ static int fill_output(int fd, void *arg)
  * renamed over it (never a hard link into the store, never written through
  * a symlink), mode 0666 minus the umask, modified now.
  */
-static int write_output(const char *path, const struct output_source *src, unsigned umask)
+static int write_output(struct cache *c, const char *path, const struct output_source *src,
+			unsigned umask)
 {
 	char *dir = path_dirname(path);
-	int ret = replace_file(dir, path, 0666 & ~umask, fill_output, (void *)src);
+	struct stat st;
+	int ret;
 
+	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+		/* Keep the old file alive past the rename: freeing its blocks
+		 * (a discard on some disks) is then not paid by this hit. */
+		static _Atomic unsigned long serial;
+		char *grave = xasprintf("%s/grave.%d.%lu", c->graveyard, (int)getpid(), ++serial);
+		if (link(path, grave) == 0)
+			strvec_push(&c->graves, grave);
+		free(grave);
+	}
+	ret = replace_file(dir, path, 0666 & ~umask, fill_output, (void *)src);
 	free(dir);
 	return ret;
 }
 
 /* Checks that the entry has every output the invocation expects, then
  * writes them. */
-static int deliver(struct invocation *inv, const struct entry *e, struct run_result *replay)
+static int deliver(struct cache *c, struct invocation *inv, const struct entry *e,
+		   struct run_result *replay)
 {
 	struct record rec;
 	struct strbuf retargeted = STRBUF_INIT;
@@ -402,7 +419,7 @@ static int deliver(struct invocation *inv, const struct entry *e, struct run_res
 			src.replaced = retargeted.buf;
 			src.replaced_len = retargeted.len;
 		}
-		if (write_output(inv->outputs[i].path, &src, inv->umask) < 0)
+		if (write_output(c, inv->outputs[i].path, &src, inv->umask) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -451,7 +468,7 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 		zlog("miss: the result entry is %s", rc == ENTRY_CORRUPT ? "corrupt" : "gone");
 		goto out;
 	}
-	if (deliver(inv, &re, replay) < 0) {
+	if (deliver(c, inv, &re, replay) < 0) {
 		strbuf_reset(&replay->out);
 		strbuf_reset(&replay->err);
 		zlog("miss: the result could not be delivered");

@@ -51,6 +51,11 @@ struct cache {
 	 * copies the daemon made when the client handed the outputs over, so
 	 * that the build may delete or move them at once); NULL = the path. */
 	char *output_copies[MAX_OUTPUTS];
+	/* When set (the daemon), a hit links each output it replaces into this
+	 * directory first, and lists the link in graves: whoever empties
+	 * graves later pays for freeing the old files. */
+	const char *graveyard;
+	struct strvec graves;
 };
 
 

@@ -87,6 +87,9 @@ void server_release(struct server *s)
 		s->threaded = false;
 	}
 	server_flush(s);
+	for (size_t i = 0; i < s->graves.nr; i++)
+		unlink_if_exists(s->graves.v[i]);
+	strvec_clear(&s->graves);
 	pending_release(&s->pending);
 	pthread_cond_destroy(&s->queue_cond);
 	pthread_cond_destroy(&s->idle_cond);
@@ -124,6 +127,23 @@ static void bump(struct server *s, const struct store *st, const struct stats_de
 	s->max_size = st->max_size;
 	s->dirty = true;
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* The replaced outputs of hits are unlinked by the store thread, after
+ * the client has its answer. */
+static void bury(struct server *s, struct strvec *graves)
+{
+	if (!graves->nr)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->threaded) {
+		for (size_t i = 0; i < graves->nr; i++)
+			strvec_push(&s->graves, graves->v[i]);
+		strvec_clear(graves);
+		pthread_cond_signal(&s->queue_cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	/* Without a thread, cache_release() unlinks them. */
 }
 
 void server_flush(struct server *s)
@@ -243,6 +263,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	/* What changed before the client started is known from here on. */
 	file_memo_sync(s->memo);
 	m->cache.memo = s->memo;
+	m->cache.graveyard = m->store.tmp_dir;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");
 		goto drop;
@@ -271,6 +292,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		bump(s, &m->store, &m->cache.delta);
 		proto_encode_hit(&hit, &payload);
 		reply(fd, MSG_HIT, &payload);
+		bury(s, &m->cache.graves);
 		goto drop;
 	}
 	if (!m->store.writable) {
@@ -362,8 +384,18 @@ static void *store_thread(void *arg)
 	}
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->queue && !s->stopping)
+		while (!s->queue && !s->graves.nr && !s->stopping)
 			pthread_cond_wait(&s->queue_cond, &s->lock);
+		if (s->graves.nr) {
+			struct strvec graves = s->graves;
+			s->graves = (struct strvec)STRVEC_INIT;
+			pthread_mutex_unlock(&s->lock);
+			for (size_t i = 0; i < graves.nr; i++)
+				unlink_if_exists(graves.v[i]);
+			strvec_clear(&graves);
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
 		if (!s->queue)
 			break; /* stopping, and nothing left to store */
 		struct pending_miss *m = s->queue;

@@ -50,6 +50,7 @@ struct server {
 	pthread_mutex_t lock;   /* guards what follows and the counters above */
 	pthread_cond_t queue_cond, idle_cond;
 	struct pending_miss *queue; /* waiting for the store thread */
+	struct strvec graves;       /* replaced outputs for it to unlink */
 	bool busy, stopping;
 };
 

@@ -422,26 +422,28 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 	/* Watches go in before the file is read: any change after that is an
 	 * event, on the directories of the path or on the file itself. */
 	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
-	if (dir)
-		wd = inotify_add_watch(m->inotify_fd, path, FILE_WATCH_MASK);
-	if (lstat(path, &st) < 0) {
-		if (n)
-			unlink_node(m, n);
-		goto out;
-	}
+	if (lstat(path, &st) < 0)
+		goto gone;
 	bool symlink = S_ISLNK(st.st_mode);
-	if (symlink && stat(path, &st) < 0) {
-		if (n)
-			unlink_node(m, n);
-		goto out;
-	}
+	if (symlink && stat(path, &st) < 0)
+		goto gone;
 	if (n && same_stat(n, &st)) {
-		*out = n->digest;
+		*out = n->digest; /* validated by stat data */
 		ret = 0;
 		goto out;
 	}
 	if (n)
 		unlink_node(m, n);
+	if (dir && !symlink && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+		/* A candidate for trust: its own watch first, then a fresh
+		 * look at what the watch is on. */
+		wd = inotify_add_watch(m->inotify_fd, path, FILE_WATCH_MASK);
+		if (wd >= 0 && lstat(path, &st) < 0)
+			goto out;
+		symlink = S_ISLNK(st.st_mode);
+		if (symlink && stat(path, &st) < 0)
+			goto out;
+	}
 	if (digest_file(path, out, &content) < 0)
 		goto out;
 	ret = 0;
@@ -464,6 +466,10 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 		map_watch(m, n, wd);
 		wd = -1; /* the node owns it now */
 	}
+	goto out;
+gone:
+	if (n)
+		unlink_node(m, n);
 out:
 	if (wd >= 0)
 		inotify_rm_watch(m->inotify_fd, wd);
