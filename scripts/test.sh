@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds zccache and runs every test: unit tests and the integration suite
-# (including whole-project builds of zccache itself and googletest), then
-# both again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# (including whole-project builds of zccache itself and googletest) through
+# the daemon, the compile-level topics again in-process, then unit and
+# integration again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (a sanitizer report in a daemon's log fails its test).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -13,6 +15,9 @@ echo "== unit tests"
 make -s unit
 echo "== integration tests"
 ZCCACHE_TEST_SLOW=1 ZCCACHE="$top/build/zccache" tests/integration/run.sh -j2
+echo "== integration tests, in-process (no daemon)"
+ZCCACHE_TEST_NODAEMON=1 ZCCACHE="$top/build/zccache" tests/integration/run.sh -j2 \
+	basic/ failing/ outputs/ headers/ masquerade/ pch/ regressions/ rsp/ store/ uncacheable/ unusable/
 
 echo "== under ASan + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

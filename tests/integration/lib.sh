@@ -85,6 +85,21 @@ stop_daemons() {
 	done
 }
 
+# check_daemon_logs: a daemon's own errors do not show in a compile (the
+# client falls back), so a sanitizer report in any daemon.log of this test
+# fails the test here.
+check_daemon_logs() {
+	local log bad=0
+	for log in $(find "$T" -name daemon.log 2>/dev/null); do
+		if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log"; then
+			echo "FAILED: sanitizer report in $log:" >&2
+			grep -A12 -E 'ERROR: |runtime error:' "$log" | head -40 >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
 run_cleanups() {
 	local c
 	for c in "${ZC_CLEANUPS[@]}"; do

@@ -10,7 +10,8 @@
 #
 # Environment: ZCCACHE (the binary; default build/zccache in the repository),
 # ZCCACHE_TEST_TMP (where the test directories go; default $TMPDIR or /tmp),
-# ZCCACHE_TEST_SLOW=1 (also run the slow whole-project tests).
+# ZCCACHE_TEST_SLOW=1 (also run the slow whole-project tests),
+# ZCCACHE_TEST_NODAEMON=1 (every compile in-process: ZCCACHE_NODAEMON=1).
 
 set -u
 
@@ -86,6 +87,8 @@ run_one() {
 		unset SOURCE_DATE_EPOCH CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH GCC_COLORS \
 			DEPENDENCIES_OUTPUT SUNPRO_DEPENDENCIES XDG_CACHE_HOME CCACHE_DIR
 		export ZCCACHE ZCCACHE_DIR=$T/.zccache HOME=$T/home LC_ALL=C
+		# ZCCACHE_TEST_NODAEMON=1: the same tests through the in-process path.
+		[ -n "${ZCCACHE_TEST_NODAEMON:-}" ] && export ZCCACHE_NODAEMON=1
 		# Each test's daemon listens in its own socket directory.
 		export XDG_RUNTIME_DIR=$T/run
 		mkdir -p "$HOME"
@@ -95,7 +98,7 @@ run_one() {
 		ZC_CLEANUPS=()
 		. "$here/lib.sh"
 		. "$here/cases/$topic.sh"
-		trap 'stop_daemons; run_cleanups' EXIT
+		trap 'rc=$?; stop_daemons; check_daemon_logs || rc=1; run_cleanups; exit $rc' EXIT
 		"$fn"
 	) >"$dir/test.log" 2>&1 </dev/null
 	local rc=$?
