@@ -3,13 +3,18 @@
  *
  * A compile is one or two connections, each one request and one reply:
  *   COMPILE -> HIT (outputs written by the daemon)
- *            | PASSTHROUGH (uncacheable: the client execs the compiler)
+ *            | PASSTHROUGH (uncacheable, or read-only and a miss: the client
+ *              execs the compiler)
  *            | MISS (token + the argv to run) ... client compiles ...
- *   STORE(token, status, stdout, stderr) -> ACK (the entry is stored)
- * The daemon is single-threaded: it changes into the client's cwd for each
- * request, and the invocation carries the client's environment and umask;
- * the settings (recache, log_file, compression, ...) are the client's too,
- * read from its environment and its cache's zccache.conf per request.
+ *   STORE(token, status, stdout, stderr) -> ACK (outputs kept; the entry is
+ *              recorded later by the store thread)
+ * Lookups run on the daemon's main thread, one at a time: it changes into
+ * the client's cwd for each request, and the invocation carries the client's
+ * environment and umask; the settings (recache, log_file, compression, ...)
+ * are the client's too, read from its environment and its cache's
+ * zccache.conf per request. Records run on one store thread with a working
+ * directory of its own; a lookup of a key whose store is queued or running
+ * waits for it at most PENDING_MAX_WAIT_MS (pending.h).
  * Misses waiting for their STORE are kept in a list and dropped after
  * MISS_TTL_SECONDS (a client that died). Counters are kept in memory and
  * flushed to the stats file by server_flush().
