@@ -6,6 +6,7 @@
 #include "../util/fs.h"
 #include "../util/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -390,6 +391,27 @@ static int listen_on(struct daemon *d)
 	return 0;
 }
 
+/* What a killed daemon left in tmp/: the outputs it kept for stores that
+ * never ran and the replaced outputs it had not unlinked yet. Only a daemon
+ * makes these, and we hold the lock: they are ours to remove. */
+static void sweep_leftovers(const struct config *cfg)
+{
+	char *tmp = xasprintf("%s/tmp", cfg->cache_dir);
+	DIR *dir = opendir(tmp);
+	struct dirent *de;
+
+	while (dir && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "out.", 4) && strncmp(de->d_name, "grave.", 6))
+			continue;
+		char *path = xasprintf("%s/%s", tmp, de->d_name);
+		unlink_if_exists(path);
+		free(path);
+	}
+	if (dir)
+		closedir(dir);
+	free(tmp);
+}
+
 static int take_lock(struct daemon *d)
 {
 	char *path = xasprintf("%s/%s", d->cfg->cache_dir, LOCK_FILE);
@@ -432,6 +454,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		ret = rc == DAEMON_ALREADY_RUNNING ? DAEMON_ALREADY_RUNNING : 1;
 		goto out;
 	}
+	sweep_leftovers(cfg);
 	if (pipe2(d.signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		error("cannot create a pipe:");
 		goto out;

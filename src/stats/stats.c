@@ -160,9 +160,15 @@ static int update_stats(const char *cache_dir, void (*fn)(struct stats *, const 
 		goto out;
 	parse_stats(sb.buf, &st);
 	fn(&st, arg);
+	size_t old_len = sb.len;
 	strbuf_reset(&sb);
 	format_stats(&st, &sb);
-	if (pwrite(fd, sb.buf, sb.len, 0) != (ssize_t)sb.len || ftruncate(fd, (off_t)sb.len) < 0) {
+	size_t new_len = sb.len;
+	/* Written in place: pad to the old length first, so that a crash
+	 * before the truncate leaves blank lines, never a torn line. */
+	while (sb.len < old_len)
+		strbuf_addch(&sb, '\n');
+	if (pwrite(fd, sb.buf, sb.len, 0) != (ssize_t)sb.len || ftruncate(fd, (off_t)new_len) < 0) {
 		error("cannot write '%s':", path);
 		goto out;
 	}
