@@ -232,14 +232,6 @@ static void on_signal(int sig)
 	(void)n;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static uint64_t rss_bytes(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -313,14 +305,15 @@ static void serve_connection(struct daemon *d, int fd)
 			(int)cred.uid, (int)cred.pid);
 		goto out;
 	}
-	if (!same_file_system_view(d, cred.pid)) {
-		/* Its paths would name other files here (a container, a chroot). */
-		reply_error(fd, "the client sees another file system (mount namespace or root)");
-		goto out;
-	}
 	if (poll(&p, 1, REQUEST_TIMEOUT_MS) <= 0)
 		goto out;
 	rc = proto_read_frame(fd, &type, &payload, &version);
+	if (rc == 0 && type == MSG_COMPILE && !same_file_system_view(d, cred.pid)) {
+		/* Its paths would name other files here (a container, a chroot).
+		 * Answered after its request is read: it then reads the reason. */
+		reply_error(fd, "the client sees another file system (mount namespace or root)");
+		goto out;
+	}
 	if (rc == PROTO_VERSION_MISMATCH) {
 		/* Our reply carries our version: the client sees the mismatch. */
 		reply_error(fd, "protocol version mismatch");
@@ -481,12 +474,12 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		close(notify_fd);
 		notify_fd = -1;
 	}
-	last_request = last_socket_check = now_ms();
+	last_request = last_socket_check = monotonic_ms();
 	while (!d.stopping) {
 		struct pollfd fds[2] = { { d.listen_fd, POLLIN, 0 }, { d.signal_pipe[0], POLLIN, 0 } };
 		int timeout = -1;
 		if (idle_ms > 0) {
-			int64_t left = last_request + idle_ms - now_ms();
+			int64_t left = last_request + idle_ms - monotonic_ms();
 			if (left <= 0) {
 				fprintf(stderr, "zccache daemon: idle for %u s, exiting\n", cfg->idle_timeout);
 				break;
@@ -508,9 +501,9 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			fprintf(stderr, "zccache daemon: signal received, exiting\n");
 			break;
 		}
-		if (now_ms() - last_socket_check >= SOCKET_CHECK_MS) {
+		if (monotonic_ms() - last_socket_check >= SOCKET_CHECK_MS) {
 			struct stat st;
-			last_socket_check = now_ms();
+			last_socket_check = monotonic_ms();
 			/* Removed (a cleaned runtime directory) or taken over: no
 			 * client can reach us any more. */
 			if (stat(d.socket_path.buf, &st) < 0 || st.st_ino != d.socket_ino) {
@@ -528,7 +521,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			/* Never keep a client's directory (or its mount) busy. */
 			if (chdir("/") < 0)
 				zlog("daemon: cannot change to /");
-			last_request = now_ms();
+			last_request = monotonic_ms();
 		}
 	}
 	ret = 0;

@@ -32,14 +32,6 @@ struct pending_miss {
 	struct pending_miss *next;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void *store_thread(void *arg);
 
 int server_init(struct server *s, const struct config *cfg)
@@ -49,7 +41,7 @@ int server_init(struct server *s, const struct config *cfg)
 	s->next_token = (uint64_t)time(NULL) << 20;
 	s->memo = file_memo_new();
 	s->unflushed = (struct stats)STATS_INIT;
-	s->flushed_at = now_ms();
+	s->flushed_at = monotonic_ms();
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->queue_cond, NULL);
 	pthread_cond_init(&s->idle_cond, NULL);
@@ -162,7 +154,7 @@ void server_flush(struct server *s)
 		s->unflushed = (struct stats)STATS_INIT;
 		s->dirty = false;
 	}
-	s->flushed_at = now_ms(); /* a failed flush is tried again later */
+	s->flushed_at = monotonic_ms(); /* a failed flush is tried again later */
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0) {
 		zlog("daemon: cannot update the stats: %s", last_error());
@@ -185,7 +177,7 @@ int server_tick(struct server *s)
 
 	pthread_mutex_lock(&s->lock);
 	if (s->dirty)
-		due = s->flushed_at + STATS_FLUSH_MS - now_ms();
+		due = s->flushed_at + STATS_FLUSH_MS - monotonic_ms();
 	bool waiting = s->dirty;
 	pthread_mutex_unlock(&s->lock);
 	if (!waiting)

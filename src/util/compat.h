@@ -20,6 +20,17 @@
 #define ZC_UNUSED __attribute__((unused))
 #define ZC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+#include <time.h>
+
+/* Milliseconds of a clock that never jumps (timeouts, intervals). */
+static inline int64_t monotonic_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 #include "banned.h"
 
 #endif

@@ -85,6 +85,18 @@ stop_daemons() {
 	done
 }
 
+# wait_gone PID: the process ends within 5 s (a zombie counts as gone:
+# daemons are reparented to pid 1, which may reap them late).
+wait_gone() {
+	local st
+	for _ in $(seq 250); do
+		st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+		case $st in "" | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+	fail "process $1 still runs"
+}
+
 # check_daemon_logs: a daemon's own errors do not show in a compile (the
 # client falls back), so a sanitizer report in any daemon.log of this test
 # fails the test here.

@@ -10,12 +10,6 @@ socket_file() {
 	"$ZCCACHE" status | awk '$1 == "socket" { print $2 }'
 }
 
-# wait_gone PID: the process ends within 5 s.
-wait_gone() {
-	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
-	fail "daemon $1 still runs"
-}
-
 test_start_status_stop() {
 	expect_exit 0 "$ZCCACHE" start
 	local pid sock

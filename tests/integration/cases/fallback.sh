@@ -19,18 +19,6 @@ fb_status() {
 		awk -v f="$1" '$1 == f { print $2; found = 1 } END { exit !found }'
 }
 
-# fb_wait_gone PID: the process ends within 5 s (a zombie counts as gone:
-# daemons are reparented to pid 1, which may reap them late).
-fb_wait_gone() {
-	local st
-	for _ in $(seq 250); do
-		st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
-		case $st in "" | Z*) return 0 ;; esac
-		sleep 0.02
-	done
-	fail "process $1 still runs"
-}
-
 # fb_spawned: how many daemons were spawned for this cache (each one logs
 # "listening on" to daemon.log once it listens).
 fb_spawned() {
@@ -65,7 +53,7 @@ fb_socket_path() {
 	SOCK=$(fb_status socket) || fail "the daemon names no socket"
 	local pid; pid=$(fb_status pid)
 	"$ZCCACHE" stop >/dev/null || fail "zccache stop failed"
-	fb_wait_gone "$pid"
+	wait_gone "$pid"
 	[ ! -e "$SOCK" ] || fail "the stopped daemon left $SOCK"
 }
 
@@ -229,7 +217,7 @@ test_stale_socket() {
 	old=$(fb_status pid) || fail "no daemon"
 	sock=$(fb_status socket)
 	kill -KILL "$old"
-	fb_wait_gone "$old"
+	wait_gone "$old"
 	[ -S "$sock" ] || fail "no stale socket at $sock after SIGKILL"
 	fb_source
 	zc gcc -c a.c -Wall
@@ -282,7 +270,7 @@ test_version_mismatch_replaced() {
 	[ -s "$T/fake.log" ] || fail "the client never asked the old daemon"
 	[ -e "$T/fake.log.term" ] || fail "the old daemon got no SIGTERM"
 	expect_contains "$T/fake.log.term" TERM
-	fb_wait_gone "$FAKE_PID"
+	wait_gone "$FAKE_PID"
 	local pid; pid=$(fb_status pid) || fail "no new daemon runs"
 	[ "$pid" != "$FAKE_PID" ] || fail "the old daemon still answers"
 	[ "$(fb_status misses)" = 1 ] || fail "the new daemon did not serve the compile"
@@ -327,7 +315,7 @@ EOF
 	expect_like_ref
 	local pid; pid=$(fb_status pid) || fail "the compile started no daemon"
 	kill -KILL "$pid"
-	fb_wait_gone "$pid"
+	wait_gone "$pid"
 	zc gcc -c a.c -Wall # a new daemon: a hit
 	expect_like_ref
 	local new; new=$(fb_status pid) || fail "no daemon runs after the compile"
@@ -341,7 +329,7 @@ EOF
 	zc gcc -c a.c -Wall
 	expect_like_ref
 	expect_missing "$T/killme" # the compile ran the wrapper, which killed it
-	fb_wait_gone "$new"
+	wait_gone "$new"
 	zc gcc -c a.c -Wall # nothing was stored: a miss, through a new daemon
 	expect_like_ref
 	zc gcc -c a.c -Wall

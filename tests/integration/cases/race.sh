@@ -359,18 +359,6 @@ kl_pid() {
 	"$ZCCACHE" status 2>/dev/null | awk '$1 == "pid" { print $2; f = 1 } END { exit !f }'
 }
 
-# kl_wait_gone PID: the process ends within 5 s (a zombie counts as gone:
-# pid 1 may reap a daemon late).
-kl_wait_gone() {
-	local st
-	for _ in $(seq 250); do
-		st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
-		case $st in "" | Z*) return 0 ;; esac
-		sleep 0.02
-	done
-	fail "process $1 still runs"
-}
-
 # kl_source KIND SEED: k.c of that kind, and its compression level.
 #   zero  an 8 MiB object stored raw: the store is mostly one long write
 #   rand  a 200 KB object that does not compress, zstd level 19: the store
@@ -450,7 +438,7 @@ kl_round() {
 	*) kl_sleep_ms "$when" ;;
 	esac
 	kill -KILL "$pid" || fail "the daemon $pid was gone before the kill"
-	kl_wait_gone "$pid"
+	wait_gone "$pid"
 	rc_like_ref K k.o
 	kl_check_entries
 	rc_counts
