@@ -5,6 +5,7 @@
 #include "serve.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -453,6 +454,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		goto out;
 	}
 	signal_write_fd = d.signal_pipe[1];
+	spawn_forwards_signals = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);

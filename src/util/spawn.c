@@ -17,6 +17,8 @@ extern char **environ;
 static volatile sig_atomic_t child_pid;
 
 /* Only records and forwards: the child decides how to die. */
+bool spawn_forwards_signals = true;
+
 static void forward_signal(int sig)
 {
 	if (child_pid > 0)
@@ -59,7 +61,7 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 	posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
 	sa.sa_handler = forward_signal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ZC_ARRAY_SIZE(forwarded); i++)
+	for (size_t i = 0; spawn_forwards_signals && i < ZC_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, &old[i]);
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -107,7 +109,7 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 	ret = 0;
 restore:
 	child_pid = 0;
-	for (size_t i = 0; i < ZC_ARRAY_SIZE(forwarded); i++)
+	for (size_t i = 0; spawn_forwards_signals && i < ZC_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &old[i], NULL);
 out:
 	for (int i = 0; i < 2; i++) {

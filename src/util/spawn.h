@@ -11,6 +11,11 @@
 #include "compat.h"
 #include "strbuf.h"
 
+/* The wrapper forwards ^C and friends to the compiler it runs. The daemon
+ * turns this off: handlers are process-wide, and its own (stop cleanly)
+ * must stay in place while its store thread runs a dependency pass. */
+extern bool spawn_forwards_signals;
+
 struct run_result {
 	struct strbuf out;
 	struct strbuf err;
