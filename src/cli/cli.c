@@ -24,7 +24,7 @@ static const char usage[] =
 	"  clear                    delete every entry of the cache\n"
 	"  trim                     evict least recently used entries down to max_size\n"
 	"  config                   show every setting, its value and where it came from\n"
-	"  start | stop | status    the resident daemon (used with ZCCACHE_DAEMON=1)\n"
+	"  start | stop | status    the resident daemon (started by the first compile)\n"
 	"  daemon                   run the daemon in the foreground\n"
 	"  --version                print the version\n"
 	"  --help                   print this help\n"
@@ -43,7 +43,7 @@ static const char usage[] =
 	"  ZCCACHE_DEBUG=1            debug: also log every hashed key field\n"
 	"  ZCCACHE_IDLE_TIMEOUT       idle_timeout: daemon exits after so many idle seconds\n"
 	"                             (default 600, 0 = never)\n"
-	"  ZCCACHE_DAEMON=1           daemon: serve compiles through the daemon (experimental)\n";
+	"  ZCCACHE_NODAEMON=1         daemon = false: every compile in-process, no daemon\n";
 
 struct command {
 	const char *name;

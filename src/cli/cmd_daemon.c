@@ -34,38 +34,13 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
-/* Asks for the status; 0 when a daemon answered. */
-static int query_status(const struct config *cfg, struct proto_status *st)
-{
-	struct strbuf reply = STRBUF_INIT;
-	uint32_t type;
-	bool was_loud = log_to_stderr;
-	int fd, ret = -1;
-
-	/* "Not running" is an answer here, not an error to print. */
-	log_to_stderr = false;
-	fd = daemon_connect(cfg);
-
-	if (fd < 0)
-		goto out;
-	if (daemon_request(fd, MSG_STATUS, NULL, &type, &reply) == 0 && type == MSG_STATUS_REPLY &&
-	    proto_decode_status(reply.buf, reply.len, st) == 0)
-		ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	strbuf_release(&reply);
-	log_to_stderr = was_loud;
-	return ret;
-}
-
 /* Polls until a daemon answers (running) or none does (!running), for at
  * most ms; *st holds the last status when one answered. */
 static bool wait_until(const struct config *cfg, bool running, int ms, struct proto_status *st)
 {
 	for (int waited = 0; waited < ms; waited += 10) {
 		proto_status_release(st);
-		if ((query_status(cfg, st) == 0) == running)
+		if ((daemon_query_status(cfg, st) == 0) == running)
 			return true;
 		sleep_ms(10);
 	}
@@ -103,7 +78,7 @@ int cmd_start(int argc, char **argv)
 
 	if (load(argc, argv, &cfg) < 0)
 		goto out;
-	if (query_status(&cfg, &st) == 0) {
+	if (daemon_query_status(&cfg, &st) == 0) {
 		printf("zccache daemon already running (pid %u)\n", st.pid);
 		ret = 0;
 		goto out;
@@ -172,7 +147,7 @@ int cmd_status(int argc, char **argv)
 
 	if (load(argc, argv, &cfg) < 0)
 		goto out;
-	if (query_status(&cfg, &st) < 0) {
+	if (daemon_query_status(&cfg, &st) < 0) {
 		printf("zccache daemon not running\n");
 		goto out;
 	}

@@ -128,21 +128,36 @@ out:
 	return fd;
 }
 
-void daemon_flush_stats(const struct config *cfg)
+int daemon_query_status(const struct config *cfg, struct proto_status *st)
 {
 	struct strbuf reply = STRBUF_INIT;
 	uint32_t type;
 	bool was_loud = log_to_stderr;
-	int fd;
+	int fd, ret = -1;
 
+	/* "Not running" is an answer here, not an error to print. */
 	log_to_stderr = false;
 	fd = daemon_connect(cfg);
-	if (fd >= 0) {
-		daemon_request(fd, MSG_STATUS, NULL, &type, &reply);
+	if (fd < 0)
+		goto out;
+	if (daemon_request(fd, MSG_STATUS, NULL, &type, &reply) == 0 && type == MSG_STATUS_REPLY &&
+	    proto_decode_status(reply.buf, reply.len, st) == 0)
+		ret = 0;
+out:
+	if (fd >= 0)
 		close(fd);
-	}
-	log_to_stderr = was_loud;
 	strbuf_release(&reply);
+	log_to_stderr = was_loud;
+	return ret;
+}
+
+void daemon_flush_stats(const struct config *cfg)
+{
+	struct proto_status st = PROTO_STATUS_INIT;
+
+	/* A status request makes the daemon write its counts first. */
+	daemon_query_status(cfg, &st);
+	proto_status_release(&st);
 }
 
 /* Exited, but not yet reaped by its parent: gone for our purpose. */

@@ -56,6 +56,10 @@ int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t
 		   struct strbuf *reply);
 pid_t daemon_mismatched_pid(void);
 
+/* Asks the daemon for its status, quietly; 0 when one answered (st set). */
+struct proto_status;
+int daemon_query_status(const struct config *cfg, struct proto_status *st);
+
 /* When a daemon runs, has it write the counters it keeps in memory (a
  * status request does); quiet when none runs. */
 void daemon_flush_stats(const struct config *cfg);
