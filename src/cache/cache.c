@@ -12,6 +12,7 @@
 #include "../compiler/depfile.h"
 #include "../compiler/includes.h"
 #include "../hash/filememo.h"
+#include "scanmemo.h"
 #include "../store/manifest.h"
 #include "../util/fs.h"
 #include "../util/log.h"
@@ -263,18 +264,27 @@ static bool file_matches(struct cache *c, const struct invocation *inv,
 	return ok;
 }
 
-/* Is nothing at path (which must stay absent)? */
-static bool path_absent(struct cache *c, const struct invocation *inv, const char *path)
+/* 1 when nothing is at path, 0 when something is, -1 when it cannot be
+ * told (a permission error, say): neither proof of absence nor of a file. */
+static int probe_absent(struct cache *c, const struct invocation *inv, const char *path)
 {
 	struct stat st;
 
 	if (c->memo && inv->cwd) {
 		char *abs = memo_path(inv, path);
-		bool absent = file_memo_absent(c->memo, abs);
+		int absent = file_memo_absent(c->memo, abs);
 		free(abs);
 		return absent;
 	}
-	return lstat(path, &st) < 0;
+	if (lstat(path, &st) == 0)
+		return 0;
+	return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+}
+
+/* Is nothing at path (which must stay absent)? */
+static bool path_absent(struct cache *c, const struct invocation *inv, const char *path)
+{
+	return probe_absent(c, inv, path) == 1;
 }
 
 static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
@@ -534,6 +544,65 @@ out:
 	return ret;
 }
 
+static bool too_new(const struct cache *c, uint64_t mtime_ns, uint64_t ctime_ns)
+{
+	int64_t slack = ctime_ns % 1000000000u ? FINE_TIMESTAMP_SLACK_NS : COARSE_TIMESTAMP_SLACK_NS;
+
+	return (int64_t)ctime_ns >= ts_ns(c->start) - slack ||
+	       (int64_t)mtime_ns >= ts_ns(c->start) - slack;
+}
+
+/* record_file in the daemon: the digest and stat data from its memory, and
+ * the scan from its memory of contents; the file is read only when its
+ * content was never scanned. */
+static int record_file_remembered(struct cache *c, struct invocation *inv, const char *path,
+				  struct manifest_file *f, struct include_scan *scan,
+				  enum counter *reason)
+{
+	struct file_memo_stat st;
+	struct strbuf content = STRBUF_INIT;
+	struct digest read_digest;
+	char *abs = memo_path(inv, path);
+	int ret = -1;
+
+	if (file_memo_digest_stat(c->memo, abs, &f->digest, &st) < 0) {
+		error("cannot read '%s':", path);
+		goto out;
+	}
+	ret = 0;
+	if (too_new(c, st.mtime_ns, st.ctime_ns)) {
+		zlog("not stored: '%s' changed too close to the compile", path);
+		*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+		goto out;
+	}
+	if (scan && !scan_memo_get(c->scans, inv->family, &f->digest, scan)) {
+		/* The content read must be the one the digest is of. */
+		if (digest_file(abs, &read_digest, &content) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (!digest_equal(&read_digest, &f->digest)) {
+			zlog("not stored: '%s' changed while it was read", path);
+			*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+			goto out;
+		}
+		inv->family->scan_input(content.buf, content.len, scan);
+		scan_memo_put(c->scans, inv->family, &f->digest, scan);
+	}
+	if (scan)
+		*reason = inv->family->input_verdict(inv, scan);
+	if (*reason)
+		zlog("not stored: '%s': %s", path, stat_label(*reason));
+	f->size = st.size;
+	f->mtime_ns = st.mtime_ns;
+	f->ctime_ns = st.ctime_ns;
+	f->ino = st.ino;
+out:
+	strbuf_release(&content);
+	free(abs);
+	return ret;
+}
+
 /* Hashes one input for the manifest, and scans it when scan is non-NULL;
  * sets *reason when the compile cannot be cached. */
 static int record_file(struct cache *c, struct invocation *inv, const char *path,
@@ -545,13 +614,13 @@ static int record_file(struct cache *c, struct invocation *inv, const char *path
 
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
+	if (c->memo && c->scans && inv->cwd)
+		return record_file_remembered(c, inv, path, f, scan, reason);
 	if (stat(path, &st) < 0) {
 		error("cannot stat '%s':", path);
 		goto out;
 	}
-	int64_t slack = st.st_ctim.tv_nsec ? FINE_TIMESTAMP_SLACK_NS : COARSE_TIMESTAMP_SLACK_NS;
-	if (ts_ns(st.st_ctim) >= ts_ns(c->start) - slack ||
-	    ts_ns(st.st_mtim) >= ts_ns(c->start) - slack) {
+	if (too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
 		zlog("not stored: '%s' changed too close to the compile", path);
 		*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
 		ret = 0;
@@ -568,8 +637,10 @@ static int record_file(struct cache *c, struct invocation *inv, const char *path
 		goto out;
 	}
 	/* Sources and headers are scanned; a binary precompiled header not. */
-	if (scan)
-		*reason = inv->family->scan_input(inv, content.buf, content.len, scan);
+	if (scan) {
+		inv->family->scan_input(content.buf, content.len, scan);
+		*reason = inv->family->input_verdict(inv, scan);
+	}
 	if (*reason)
 		zlog("not stored: '%s': %s", path, stat_label(*reason));
 	f->size = (uint64_t)st.st_size;
@@ -590,11 +661,11 @@ out:
  * below it (a missing include directory would otherwise cost one check per
  * header on every hit). candidates must be sorted (strvec_sort_unique).
  */
-static void add_absent_paths(const struct strvec *candidates, struct strvec *absent)
+static void add_absent_paths(struct cache *c, const struct invocation *inv,
+			     const struct strvec *candidates, struct strvec *absent)
 {
 	struct strvec found = STRVEC_INIT;
 	char *known_present = NULL; /* last directory seen to exist */
-	struct stat st;
 
 	for (size_t i = 0; i < candidates->nr; i++) {
 		/* Candidates come sorted: those below the missing directory
@@ -606,7 +677,7 @@ static void add_absent_paths(const struct strvec *candidates, struct strvec *abs
 				continue;
 		}
 		char *p = xstrdup(candidates->v[i]);
-		if (lstat(p, &st) == 0) {
+		if (probe_absent(c, inv, p) == 0) {
 			free(p);
 			continue;
 		}
@@ -614,12 +685,13 @@ static void add_absent_paths(const struct strvec *candidates, struct strvec *abs
 			char *parent = path_dirname(p);
 			bool stop = !strcmp(parent, p) || !strcmp(parent, ".") || !strcmp(parent, "/") ||
 				    (known_present && !strcmp(parent, known_present));
-			if (!stop && lstat(parent, &st) == 0) {
+			int parent_absent = stop ? -1 : probe_absent(c, inv, parent);
+			if (parent_absent == 0) {
 				free(known_present);
 				known_present = parent;
 				break;
 			}
-			if (stop || errno != ENOENT) {
+			if (parent_absent != 1) {
 				free(parent);
 				break;
 			}
@@ -783,17 +855,17 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		goto fail;
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
-	add_absent_paths(&candidates, &set.absent);
+	add_absent_paths(c, inv, &candidates, &set.absent);
 	/* Precompiled headers in use are inputs the depfile does not name. */
 	strvec_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
 		       inv->forced_includes.nr, &candidates);
 	for (size_t i = 0; i < candidates.nr; i++) {
 		struct stat st;
-		if (lstat(candidates.v[i], &st) < 0) {
+		if (probe_absent(c, inv, candidates.v[i]) != 0 || lstat(candidates.v[i], &st) < 0) {
 			struct strvec one = STRVEC_INIT;
 			strvec_push(&one, candidates.v[i]);
-			add_absent_paths(&one, &set.absent);
+			add_absent_paths(c, inv, &one, &set.absent);
 			strvec_clear(&one);
 			continue;
 		}

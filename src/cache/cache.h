@@ -24,6 +24,7 @@
 #include <time.h>
 
 struct file_memo;
+struct scan_memo;
 
 /* Stat data that identifies one version of a file. */
 struct file_stamp {
@@ -42,6 +43,7 @@ struct cache {
 	struct digest compiler;  /* content digest of the compiler, once known */
 	bool have_compiler;
 	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
+	struct scan_memo *scans; /* the daemon's remembered scans, or NULL */
 	/* The daemon records a miss after the client has gone: the outputs must
 	 * still be what the compile wrote (stat data taken when the client
 	 * handed them over), or nothing is stored. */

@@ -99,10 +99,13 @@ struct compiler_family {
 	int (*parse_search_output)(const char *text, struct search_dirs *dirs);
 
 	/* Looks at the content of an input file: fills scan with what it
-	 * includes, and returns a reason (STAT_UNC_...) when it makes the
+	 * includes and with the family's facts about it (scan->facts). A
+	 * function of the content alone: the daemon remembers the scan of
+	 * each content it has seen. */
+	void (*scan_input)(const char *data, size_t len, struct include_scan *scan);
+	/* A reason (STAT_UNC_...) when an input with those facts makes this
 	 * compile uncacheable, else 0. */
-	enum counter (*scan_input)(const struct invocation *inv, const char *data, size_t len,
-				   struct include_scan *scan);
+	enum counter (*input_verdict)(const struct invocation *inv, const struct include_scan *scan);
 };
 
 /* The family that handles a compiler, from the name of the file that runs

@@ -752,24 +752,24 @@ static bool has_pragma_dependency(const char *data, size_t len)
 	return false;
 }
 
-static enum counter gcc_scan_input(const struct invocation *inv, const char *data, size_t len,
-				   struct include_scan *scan)
+/* What gcc_scan_input finds; gcc_input_verdict judges it per compile. */
+enum {
+	FACT_TIMESTAMP = 1 << 0,  /* __TIMESTAMP__ */
+	FACT_DATE_TIME = 1 << 1,  /* __DATE__ or __TIME__ */
+	FACT_PRAGMA_DEP = 1 << 2, /* #pragma GCC dependency */
+	FACT_ASM_READS = 1 << 3,  /* an assembler directive that reads a file */
+};
+
+static void gcc_scan_input(const char *data, size_t len, struct include_scan *scan)
 {
 	scan_includes(data, len, scan);
 	if (uses(data, len, "__TIMESTAMP__", false))
-		return STAT_UNC_TIME_MACROS;
-	if (uses(data, len, "__DATE__", false) || uses(data, len, "__TIME__", false)) {
-		/* SOURCE_DATE_EPOCH pins both (and is in the key). */
-		bool pinned = false;
-		for (size_t i = 0; i < inv->key_env.nr; i++)
-			if (starts_with(inv->key_env.v[i], "SOURCE_DATE_EPOCH="))
-				pinned = true;
-		if (!pinned)
-			return STAT_UNC_TIME_MACROS;
-	}
+		scan->facts |= FACT_TIMESTAMP;
+	if (uses(data, len, "__DATE__", false) || uses(data, len, "__TIME__", false))
+		scan->facts |= FACT_DATE_TIME;
 	/* That pragma compares timestamps with another file. */
 	if (has_pragma_dependency(data, len))
-		return STAT_UNC_PRAGMA_DEPENDENCY;
+		scan->facts |= FACT_PRAGMA_DEP;
 	/* Assembler directives that read files: in .S code, or in the string
 	 * of an asm statement (a file without an asm keyword cannot hand a
 	 * string to the assembler). Spelled in pieces so this file does not
@@ -782,8 +782,27 @@ static enum counter gcc_scan_input(const struct invocation *inv, const char *dat
 			       occurs_as_token(data, len, "__asm__", false) ||
 			       occurs_as_token(data, len, "__asm", false);
 		if (occurs_as_token(data, len, asm_reads[i], has_asm))
-			return STAT_UNC_INCBIN;
+			scan->facts |= FACT_ASM_READS;
 	}
+}
+
+static enum counter gcc_input_verdict(const struct invocation *inv, const struct include_scan *scan)
+{
+	if (scan->facts & FACT_TIMESTAMP)
+		return STAT_UNC_TIME_MACROS;
+	if (scan->facts & FACT_DATE_TIME) {
+		/* SOURCE_DATE_EPOCH pins both (and is in the key). */
+		bool pinned = false;
+		for (size_t i = 0; i < inv->key_env.nr; i++)
+			if (starts_with(inv->key_env.v[i], "SOURCE_DATE_EPOCH="))
+				pinned = true;
+		if (!pinned)
+			return STAT_UNC_TIME_MACROS;
+	}
+	if (scan->facts & FACT_PRAGMA_DEP)
+		return STAT_UNC_PRAGMA_DEPENDENCY;
+	if (scan->facts & FACT_ASM_READS)
+		return STAT_UNC_INCBIN;
 	return 0;
 }
 
@@ -797,6 +816,7 @@ static enum counter gcc_scan_input(const struct invocation *inv, const char *dat
 		.search_query_argv = gcc_search_query_argv, \
 		.parse_search_output = parse_cpp_search_output, \
 		.scan_input = gcc_scan_input,            \
+		.input_verdict = gcc_input_verdict,      \
 	}
 
 const struct compiler_family gcc_family = GCC_LIKE_FAMILY("gcc");

@@ -137,6 +137,16 @@ void include_scan_release(struct include_scan *s)
 	strvec_clear(&s->angled);
 	strvec_clear(&s->probed);
 	s->computed = false;
+	s->facts = 0;
+}
+
+void include_scan_copy(struct include_scan *dst, const struct include_scan *src)
+{
+	strvec_pushv(&dst->quoted, src->quoted.v, src->quoted.nr);
+	strvec_pushv(&dst->angled, src->angled.v, src->angled.nr);
+	strvec_pushv(&dst->probed, src->probed.v, src->probed.nr);
+	dst->computed = src->computed;
+	dst->facts = src->facts;
 }
 
 static const char *skip_blanks(const char *p, const char *end)

@@ -44,10 +44,12 @@ struct include_scan {
 	struct strvec angled;  /* names of #include <name> */
 	struct strvec probed;  /* names of __has_include("name") / (<name>) */
 	bool computed;         /* an #include whose name is a macro */
+	unsigned facts;        /* the family's bits: what else the content uses */
 };
-#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false }
+#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, 0 }
 
 void include_scan_release(struct include_scan *s);
+void include_scan_copy(struct include_scan *dst, const struct include_scan *src);
 /* Reads the include directives of a C/C++ source or header. */
 void scan_includes(const char *data, size_t len, struct include_scan *scan);
 

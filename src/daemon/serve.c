@@ -1,6 +1,7 @@
 #include "../util/compat.h"
 #include "serve.h"
 #include "../cache/cache.h"
+#include "../cache/scanmemo.h"
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
 #include "../hash/filememo.h"
@@ -40,8 +41,13 @@ int server_init(struct server *s, const struct config *cfg)
 	s->cfg = cfg;
 	s->next_token = (uint64_t)time(NULL) << 20;
 	s->memo = file_memo_new();
+	s->scans = scan_memo_new();
 	s->unflushed = (struct stats)STATS_INIT;
 	s->flushed_at = monotonic_ms();
+	struct stats known = STATS_INIT;
+	if (stats_read(cfg->cache_dir, &known) == 0)
+		s->cache_bytes = known.value[STAT_CACHE_BYTES];
+	stats_release(&known);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->queue_cond, NULL);
 	pthread_cond_init(&s->idle_cond, NULL);
@@ -88,6 +94,7 @@ void server_release(struct server *s)
 	pthread_mutex_destroy(&s->lock);
 	stats_release(&s->unflushed);
 	file_memo_free(s->memo);
+	scan_memo_free(s->scans);
 	while (s->misses) {
 		struct pending_miss *next = s->misses->next;
 		miss_free(s->misses);
@@ -111,14 +118,20 @@ static void reply_error(int fd, const char *message)
 	strbuf_release(&payload);
 }
 
-/* Counts in memory; server_flush() adds the sums to the stats file. */
+/* Counts in memory; server_flush() adds the sums to the stats file, at
+ * once when the stores since the last flush took the cache past its size
+ * (so that it is trimmed then, not up to a flush interval later). */
 static void bump(struct server *s, const struct store *st, const struct stats_delta *d)
 {
 	pthread_mutex_lock(&s->lock);
 	stats_accumulate(&s->unflushed, d);
 	s->max_size = st->max_size;
 	s->dirty = true;
+	bool over = s->max_size &&
+		    s->cache_bytes + s->unflushed.value[STAT_CACHE_BYTES] > (int64_t)s->max_size;
 	pthread_mutex_unlock(&s->lock);
+	if (over)
+		server_flush(s);
 }
 
 /* The replaced outputs of hits are unlinked by the store thread, after
@@ -150,6 +163,7 @@ void server_flush(struct server *s)
 	}
 	int rc = stats_bump_sums(s->cfg->cache_dir, &s->unflushed, &after);
 	if (rc == 0) {
+		s->cache_bytes = after.value[STAT_CACHE_BYTES];
 		stats_release(&s->unflushed);
 		s->unflushed = (struct stats)STATS_INIT;
 		s->dirty = false;
@@ -163,8 +177,12 @@ void server_flush(struct server *s)
 	if (s->max_size && after.value[STAT_CACHE_BYTES] > (int64_t)s->max_size &&
 	    store_open(&st, s->cfg) == 0) {
 		int64_t bytes, files;
-		if (store_trim(&st, s->max_size / 10 * 9, &bytes, &files) == 0)
-			stats_set_size(s->cfg->cache_dir, bytes, files);
+		if (store_trim(&st, s->max_size / 10 * 9, &bytes, &files) == 0 &&
+		    stats_set_size(s->cfg->cache_dir, bytes, files) == 0) {
+			pthread_mutex_lock(&s->lock);
+			s->cache_bytes = bytes;
+			pthread_mutex_unlock(&s->lock);
+		}
 		store_release(&st);
 	}
 out:
@@ -255,6 +273,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	/* What changed before the client started is known from here on. */
 	file_memo_sync(s->memo);
 	m->cache.memo = s->memo;
+	m->cache.scans = s->scans;
 	m->cache.graveyard = m->store.tmp_dir;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");
@@ -339,6 +358,9 @@ static void record_miss(struct server *s, struct pending_miss *m)
 		zlog("daemon: cannot change to '%s': not stored", inv->cwd);
 		goto out;
 	}
+	/* What the compile's inputs went through until now is known: a header
+	 * changed during the compile has been forgotten, and is read again. */
+	file_memo_sync(s->memo);
 	if (inv->depfile_partial) {
 		struct strvec argv = STRVEC_INIT;
 		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };

@@ -37,10 +37,12 @@
 
 struct pending_miss;
 struct file_memo;
+struct scan_memo;
 
 struct server {
 	const struct config *cfg; /* the daemon's own: its cache directory */
 	struct file_memo *memo;   /* remembered file digests (hash/filememo.h) */
+	struct scan_memo *scans;  /* remembered scans of contents (cache/scanmemo.h) */
 	struct pending_miss *misses;
 	uint64_t next_token;
 	uint64_t hits, misses_served;
@@ -48,6 +50,7 @@ struct server {
 	bool dirty;
 	int64_t flushed_at;     /* CLOCK_MONOTONIC ms */
 	uint64_t max_size;      /* the latest client's, for trimming */
+	int64_t cache_bytes;    /* the store's size at the last flush */
 	/* Misses are recorded on a store thread after their ACK. */
 	struct pending_registry pending;
 	pthread_t thread;

@@ -400,22 +400,89 @@ static bool is_mount_root(const char *path)
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
+/*
+ * The path without ".", ".." and empty components, where that provably
+ * names the same file: "D/.." becomes the parent of D only while D is a
+ * watched directory (canonical when its watch was placed, and any rename,
+ * removal or replacement of it since is an event that forgets it), so D is
+ * no symlink and the kernel's ".." from it is its parent. Build systems
+ * write include directories as ".../lib/.." all the time; without this
+ * every header below one would be stat-validated on each hit.
+ * Returns path itself when it is clean or cannot be proven equal, else buf.
+ */
+static const char *normalize(struct file_memo *m, const char *path, char *buf, size_t *len)
+{
+	size_t out = 0;
+	const char *p = path;
+
+	if (!path_is_absolute(path) ||
+	    (!strstr(path, "/./") && !strstr(path, "/../") && !strstr(path, "//") &&
+	     !(*len >= 2 && !strcmp(path + *len - 2, "/.")) &&
+	     !(*len >= 3 && !strcmp(path + *len - 3, "/.."))))
+		return path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t clen = (size_t)(end - p);
+		if (clen == 0 || (clen == 1 && p[0] == '.')) {
+			/* nothing: "a//b" and "a/./b" name a/b */
+		} else if (clen == 2 && p[0] == '.' && p[1] == '.') {
+			if (out > 0) {
+				if (!watched_dir(m, buf, out))
+					return path;
+				out = dir_len(buf, out);
+				if (out == 1)
+					out = 0; /* the root: kept as the empty prefix */
+			}
+		} else {
+			if (out + 1 + clen >= PATH_MAX)
+				return path;
+			buf[out++] = '/';
+			memcpy(buf + out, p, clen);
+			out += clen;
+		}
+		p = end;
+	}
+	if (out == 0)
+		buf[out++] = '/';
+	buf[out] = '\0';
+	*len = out;
+	return buf;
+}
+
+static void report_stat(struct file_memo_stat *to, uint64_t ino, uint64_t size,
+			uint64_t mtime_ns, uint64_t ctime_ns)
+{
+	if (to)
+		*to = (struct file_memo_stat){ ino, size, mtime_ns, ctime_ns };
+}
+
 int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
+{
+	return file_memo_digest_stat(m, path, out, NULL);
+}
+
+int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *out,
+			  struct file_memo_stat *fst)
 {
 	size_t len = strlen(path);
 	struct node *n, *dir;
 	struct stat st, after;
 	struct strbuf content = STRBUF_INIT;
 	struct timespec now;
+	char clean[PATH_MAX];
 	int ret = -1, wd = -1;
 
 	pthread_mutex_lock(&m->lock);
 	ensure_capacity(m);
+	path = normalize(m, path, clean, &len);
 	n = find(m, path, len);
 	if (n && n->kind != NODE_FILE)
 		n = NULL; /* a directory node (or an absence) is not ours to drop */
 	if (n && n->trusted) {
 		*out = n->digest;
+		report_stat(fst, n->ino, n->size, n->mtime_ns, n->ctime_ns);
 		ret = 0;
 		goto out;
 	}
@@ -429,6 +496,7 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 		goto gone;
 	if (n && same_stat(n, &st)) {
 		*out = n->digest; /* validated by stat data */
+		report_stat(fst, n->ino, n->size, n->mtime_ns, n->ctime_ns);
 		ret = 0;
 		goto out;
 	}
@@ -446,10 +514,18 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
 	}
 	if (digest_file(path, out, &content) < 0)
 		goto out;
-	ret = 0;
 	if (stat(path, &after) < 0 || after.st_ino != st.st_ino || after.st_size != st.st_size ||
-	    ts_ns(after.st_mtim) != ts_ns(st.st_mtim) || ts_ns(after.st_ctim) != ts_ns(st.st_ctim))
-		goto out; /* changed while read: use the digest, remember nothing */
+	    ts_ns(after.st_mtim) != ts_ns(st.st_mtim) || ts_ns(after.st_ctim) != ts_ns(st.st_ctim)) {
+		/* Changed while read: the digest is of neither stat; use it,
+		 * remember nothing, and say the file is brand new. */
+		report_stat(fst, (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)INT64_MAX,
+			    (uint64_t)INT64_MAX);
+		ret = 0;
+		goto out;
+	}
+	report_stat(fst, (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)ts_ns(st.st_mtim),
+		    (uint64_t)ts_ns(st.st_ctim));
+	ret = 0;
 	bool trusted = wd >= 0 && (size_t)wd < MAX_WATCH_DESCRIPTOR && !symlink &&
 		       S_ISREG(st.st_mode) && st.st_nlink == 1 && !is_mount_root(path);
 	if (!trusted) {
@@ -478,24 +554,88 @@ out:
 	return ret;
 }
 
+/* Whether an ancestor directory of path is remembered as absent (then path
+ * is too); the walk stops at the first ancestor that is a watched
+ * directory, which exists. No system call. */
+static bool ancestor_absent(struct file_memo *m, const char *path, size_t len)
+{
+	for (size_t l = dir_len(path, len); l > 1; l = dir_len(path, l)) {
+		struct node *a = find(m, path, l);
+		if (a && a->kind == NODE_ABSENT)
+			return true;
+		if (a && a->kind == NODE_DIR && a->wd >= 0)
+			return false;
+	}
+	return false;
+}
+
+/* path is missing, and so is its directory: remembers the shallowest
+ * missing ancestor whose own directory is watched, so that the next
+ * question about anything below it needs no system call. */
+static void remember_missing_ancestor(struct file_memo *m, const char *path, size_t len)
+{
+	struct stat st;
+	char prefix[PATH_MAX];
+
+	for (size_t l = dir_len(path, len); l > 1; l = dir_len(path, l)) {
+		if (!watched_dir(m, path, dir_len(path, l)))
+			continue;
+		memcpy(prefix, path, l);
+		prefix[l] = '\0';
+		if (lstat(prefix, &st) == 0 || errno != ENOENT)
+			return;
+		struct node *a = find(m, path, l);
+		if (a && a->kind == NODE_DIR && a->wd < 0)
+			unlink_node(m, a); /* "cannot be watched": it is not there */
+		else if (a)
+			return;
+		add_node(m, path, l, NODE_ABSENT);
+		return;
+	}
+}
+
 int file_memo_absent(struct file_memo *m, const char *path)
 {
 	size_t len = strlen(path);
 	struct node *n, *dir;
 	struct stat st;
+	char clean[PATH_MAX];
 	int ret;
 
 	pthread_mutex_lock(&m->lock);
 	ensure_capacity(m);
+	path = normalize(m, path, clean, &len);
 	n = find(m, path, len);
 	if (n && n->kind == NODE_ABSENT) {
 		ret = 1;
 		goto out;
 	}
-	dir = path_is_absolute(path) ? watched_dir(m, path, dir_len(path, len)) : NULL;
-	ret = lstat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
-	if (ret && dir && !n && errno == ENOENT)
+	/* Watched directories and trusted files exist until an event says
+	 * otherwise. */
+	if (n && ((n->kind == NODE_DIR && n->wd >= 0) || (n->kind == NODE_FILE && n->trusted))) {
+		ret = 0;
+		goto out;
+	}
+	if (!path_is_absolute(path) || len >= PATH_MAX) {
+		ret = lstat(path, &st) == 0 ? 0 : errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+		goto out;
+	}
+	if (ancestor_absent(m, path, len)) {
+		ret = 1;
+		goto out;
+	}
+	dir = watched_dir(m, path, dir_len(path, len));
+	if (lstat(path, &st) == 0) {
+		ret = 0;
+		goto out;
+	}
+	ret = errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+	if (errno != ENOENT || n)
+		goto out;
+	if (dir)
 		add_node(m, path, len, NODE_ABSENT);
+	else
+		remember_missing_ancestor(m, path, len);
 out:
 	pthread_mutex_unlock(&m->lock);
 	return ret;

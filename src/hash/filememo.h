@@ -52,7 +52,17 @@ void file_memo_sync(struct file_memo *m);
 /* The content digest of the file at path; -1 when it cannot be read. */
 int file_memo_digest(struct file_memo *m, const char *path, struct digest *out);
 
-/* 1 when nothing exists at path (lstat), 0 otherwise. */
+/* The stat data that goes with a digest: the file's when it was read, and
+ * still its own (else an event or a stat would have said otherwise). */
+struct file_memo_stat {
+	uint64_t ino, size, mtime_ns, ctime_ns;
+};
+/* file_memo_digest, and the stat data the digest belongs to. */
+int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *out,
+			  struct file_memo_stat *st);
+
+/* 1 when nothing exists at path (lstat: ENOENT or ENOTDIR), 0 when
+ * something does, -1 when lstat fails otherwise (cannot tell). */
 int file_memo_absent(struct file_memo *m, const char *path);
 
 void file_memo_info(struct file_memo *m, struct file_memo_info *info);

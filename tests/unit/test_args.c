@@ -245,17 +245,28 @@ static void test_scan_input(void **state)
 		{ "_Pragma(\"GCC dependency \\\"x.y\\\"\")\n", STAT_UNC_PRAGMA_DEPENDENCY },
 		{ "/* see GCC dependency docs */ int x;", 0 },
 	};
+	struct invocation pinned;
 	(void)state;
 
 	analyse_cmdline("gcc -c a.c", &inv);
 	for (size_t i = 0; i < sizeof(scans) / sizeof(scans[0]); i++) {
 		struct include_scan scan = INCLUDE_SCAN_INIT;
-		enum counter got = inv.family->scan_input(&inv, scans[i].text, strlen(scans[i].text), &scan);
+		inv.family->scan_input(scans[i].text, strlen(scans[i].text), &scan);
+		enum counter got = inv.family->input_verdict(&inv, &scan);
 		if (got != scans[i].reason)
 			fail_msg("'%s': expected %d, got %d", scans[i].text, scans[i].reason, got);
 		include_scan_release(&scan);
 	}
 	invocation_release(&inv);
+
+	/* The scan is the content's alone; SOURCE_DATE_EPOCH decides per compile. */
+	analyse_cmdline("gcc -c a.c", &pinned);
+	strvec_push(&pinned.key_env, "SOURCE_DATE_EPOCH=1");
+	struct include_scan scan = INCLUDE_SCAN_INIT;
+	pinned.family->scan_input(scans[0].text, strlen(scans[0].text), &scan);
+	assert_int_equal(pinned.family->input_verdict(&pinned, &scan), 0);
+	include_scan_release(&scan);
+	invocation_release(&pinned);
 }
 
 int main(void)

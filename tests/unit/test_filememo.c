@@ -109,14 +109,68 @@ static void test_links_not_trusted(void **state)
 	expect_digest_of(at("hard.h"), "second\n");
 }
 
-/* ".." on the path: resolved by the kernel, not by the watches. */
-static void test_dot_dot_not_trusted(void **state)
+/* ".." after a real, watched directory names its parent: the header is
+ * trusted under its clean path, and a change to it is seen. */
+static void test_dot_dot_after_directory(void **state)
 {
 	(void)state;
 	assert_int_equal(mkdir(at("sub"), 0755), 0);
 	unit_write(at("c.h"), "c\n");
 	expect_digest_of(at("sub/../c.h"), "c\n");
-	assert_int_equal(trusted(), 0);
+	expect_digest_of(at("sub/.//../c.h"), "c\n");
+	assert_int_equal(trusted(), 1);
+	assert_int_equal(file_memo_absent(memo, at("sub/../none.h")), 1);
+	unit_write(at("c.h"), "changed\n");
+	unit_write(at("none.h"), "here\n");
+	file_memo_sync(memo);
+	expect_digest_of(at("sub/../c.h"), "changed\n");
+	assert_int_equal(file_memo_absent(memo, at("sub/../none.h")), 0);
+}
+
+/* ".." after a symlink goes to the parent of the link's target, not of
+ * the link: never cut lexically, even when the link replaces a directory
+ * that was known. */
+static void test_dot_dot_after_symlink(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(at("d"), 0755), 0);
+	assert_int_equal(mkdir(at("d/e"), 0755), 0);
+	assert_int_equal(mkdir(at("s"), 0755), 0);
+	unit_write(at("d/c.h"), "inner\n");
+	unit_write(at("c.h"), "outer\n");
+	assert_int_equal(symlink("d/e", at("l")), 0);
+	expect_digest_of(at("l/../c.h"), "inner\n");
+	expect_digest_of(at("s/../c.h"), "outer\n");
+	assert_int_equal(rename(at("s"), at("s.old")), 0);
+	assert_int_equal(symlink("d/e", at("s")), 0);
+	file_memo_sync(memo);
+	expect_digest_of(at("s/../c.h"), "inner\n");
+}
+
+/* Below a missing directory: the missing ancestor is remembered, and its
+ * creation (and of what is below it) is seen. */
+static void test_absent_below_missing_directory(void **state)
+{
+	struct file_memo_info info;
+
+	(void)state;
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1);
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1);
+	assert_int_equal(file_memo_absent(memo, at("m/other.h")), 1);
+	file_memo_info(memo, &info);
+	assert_int_equal(info.absent, 1); /* "m" stands for all of them */
+	assert_int_equal(mkdir(at("m"), 0755), 0);
+	assert_int_equal(mkdir(at("m/n"), 0755), 0);
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1);
+	unit_write(at("m/n/x.h"), "x\n");
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 0);
+	assert_int_equal(file_memo_absent(memo, at("m/n")), 0);
+	assert_int_equal(system("rm -rf -- \"$ZC_UNIT_DIR/m\""), 0);
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("m/n")), 1);
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1);
 }
 
 /* A deleted and recreated directory: what was absent in it may exist. */
@@ -180,7 +234,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_absent_until_created, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_rename_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_not_trusted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dot_dot_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dot_dot_after_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dot_dot_after_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absent_below_missing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recreated_dir_forgets_absence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),
