@@ -40,6 +40,10 @@
 #define NOTIFY_LOCK_HELD '3'
 /* How long a client waits for the daemon that won a start race. */
 #define LOST_RACE_WAIT_MS 200
+/* How long a new daemon waits for a lock whose holder does not answer: a
+ * SIGKILLed daemon keeps it until its last thread is gone, after its main
+ * thread shows as a zombie. */
+#define LOCK_WAIT_MS 500
 #define ZC_STR_(x) #x
 #define ZC_STR(x) ZC_STR_(x)
 
@@ -160,7 +164,9 @@ void daemon_flush_stats(const struct config *cfg)
 	proto_status_release(&st);
 }
 
-/* Exited, but not yet reaped by its parent: gone for our purpose. */
+/* Exited, but not yet reaped by its parent: gone for our purpose. Its
+ * main thread shows as a zombie while the other threads still exit (and
+ * hold its socket and lock): only a zombie left alone counts. */
 static bool is_zombie(pid_t pid)
 {
 	char path[64], buf[256];
@@ -176,9 +182,18 @@ static bool is_zombie(pid_t pid)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')'. */
+	/* "pid (comm) S ...": the state follows the last ')', and
+	 * num_threads is the 18th field from there. */
 	char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] == 'Z';
+	if (!paren || paren[1] != ' ' || paren[2] != 'Z')
+		return false;
+	char *field = paren + 2;
+	for (int i = 0; i < 17 && field; i++) {
+		field = strchr(field, ' ');
+		if (field)
+			field++;
+	}
+	return field && strtol(field, NULL, 10) == 1;
 }
 
 static pid_t mismatched_daemon;
@@ -435,8 +450,25 @@ static int take_lock(struct daemon *d)
 		ret = error("cannot open '%s':", path);
 		goto out;
 	}
-	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		ret = errno == EWOULDBLOCK ? DAEMON_ALREADY_RUNNING : error("cannot lock '%s':", path);
+	for (int waited = 0;; waited += 5) {
+		if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK) {
+			ret = error("cannot lock '%s':", path);
+			break;
+		}
+		/* A live holder answers; a dying one (its socket may still take
+		 * connections) lets go of the lock soon. */
+		struct proto_status st = PROTO_STATUS_INIT;
+		bool live = daemon_query_status(d->cfg, &st) == 0;
+		proto_status_release(&st);
+		if (live || waited >= LOCK_WAIT_MS) {
+			ret = DAEMON_ALREADY_RUNNING;
+			break;
+		}
+		struct timespec pause = { 0, 5000000 };
+		nanosleep(&pause, NULL);
+	}
 out:
 	free(path);
 	return ret;
