@@ -4,7 +4,8 @@
 # noise hits every tool alike.  Prints medians and ratios, never a lone time.
 #
 #   bench/bench.sh [-n N] [-r R] [-b N] [-j J] [-w 1|2|all] [--tools LIST]
-#                  [--markdown] [--full] [--keep] [--no-build] [--no-setup]
+#                  [--projects LIST] [--markdown] [--full] [--keep] [--no-build]
+#                  [--no-setup]
 #
 # See bench/README.md.
 set -euo pipefail
@@ -25,6 +26,9 @@ DO_SETUP=1
 CC_BIN=${BENCH_CC:-gcc}
 CXX_BIN=${BENCH_CXX:-g++}
 GTEST_SRC=${BENCH_GTEST_SRC:-/usr/src/googletest}
+PROJECTS="googletest curl" # workload 2
+# Debian source packages fetched for workload 2 are kept here between runs.
+SOURCES=${BENCH_SOURCES:-${XDG_CACHE_HOME:-$HOME/.cache}/zccache-bench}
 
 usage() {
 	cat <<EOF
@@ -35,13 +39,16 @@ usage: bench/bench.sh [options]
   -j J          workload 2: build parallelism (default $JOBS)
   -w W          workloads to run: 1, 2 or all (default all)
   --tools LIST  comma-separated subset of: true,bare,zccache-daemon,zccache,ccache,sccache
+  --projects L  workload 2: comma-separated subset of: googletest,curl (default both)
   --full        workload 2: also build googletest's own tests (~100 files; slow)
   --markdown    also print the tables in Markdown
   --keep        keep the temporary directory
   --no-build    do not run 'make' for zccache
   --no-setup    do not run scripts/setup.sh when ccache/sccache are missing
 Environment: BENCH_CC, BENCH_CXX (compilers, default gcc/g++),
-             BENCH_GTEST_SRC (default /usr/src/googletest).
+             BENCH_GTEST_SRC (default /usr/src/googletest),
+             BENCH_SOURCES (where Debian source packages are kept between runs,
+             default ~/.cache/zccache-bench).
 EOF
 }
 
@@ -54,6 +61,7 @@ while [ $# -gt 0 ]; do
 	-w) case $2 in 1) WORKLOADS=1 ;; 2) WORKLOADS=2 ;; all) WORKLOADS="1 2" ;;
 	    *) echo "bench: -w takes 1, 2 or all" >&2; exit 2 ;; esac; shift 2 ;;
 	--tools) ONLY_TOOLS=$2; shift 2 ;;
+	--projects) PROJECTS=${2//,/ }; shift 2 ;;
 	--markdown) MARKDOWN=1; shift ;;
 	--full) FULL=1; shift ;;
 	--keep) KEEP=1; shift ;;
@@ -408,24 +416,106 @@ EOF
 }
 
 # ------------------------------------------------------------- workload 2 ---
-# A real CMake project (googletest + its samples), configure untimed, build
-# timed: cold (empty cache) and warm (build dir deleted, fresh configure,
-# cache full).  Tools interleaved, the order rotating each repetition.
+# Real CMake projects, configure untimed, build timed: cold (empty cache) and
+# warm (build dir deleted, fresh configure, cache full).  Tools interleaved,
+# the order rotating each repetition.  A project is a function project_NAME
+# that sets P_SRC (the source tree), P_TITLE and P_ARGS (its cmake options),
+# or returns non-zero (with a message) when it cannot be had here.
+
+# googletest with its samples: few compiles, many links (link-bound).
+project_googletest() {
+	if [ ! -f "$GTEST_SRC/CMakeLists.txt" ]; then
+		say "bench: skipping googletest: no $GTEST_SRC (Debian package googletest)"
+		return 1
+	fi
+	P_SRC=$GTEST_SRC
+	P_TITLE="googletest + samples"
+	P_ARGS=(-Dgtest_build_samples=ON)
+	[ "$FULL" = 1 ] && P_ARGS+=(-Dgtest_build_tests=ON -Dgmock_build_tests=ON) && P_TITLE="googletest + tests"
+	return 0
+}
+
+# curl from Debian's source package: a C project of ~200 files, a static
+# library and one program (compile-bound), built without optional deps.
+project_curl() {
+	P_SRC=$(fetch_debian_source curl) || {
+		say "bench: skipping curl: cannot fetch Debian's source package (see $SOURCES/apt/*.log)"
+		return 1
+	}
+	P_TITLE="curl $(cat "$SOURCES/curl.version" 2>/dev/null) (Debian source package)"
+	P_ARGS=(-DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF -DCURL_ENABLE_SSL=OFF
+		-DCURL_USE_OPENSSL=OFF -DCURL_ZLIB=OFF -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF
+		-DCURL_USE_LIBSSH2=OFF -DUSE_LIBIDN2=OFF -DUSE_NGHTTP2=OFF -DCURL_DISABLE_LDAP=ON)
+	return 0
+}
+
+# fetch_debian_source PKG: prints the directory of Debian's source package
+# PKG, unpacked under $SOURCES (fetched once). apt-get runs with a private
+# state under $SOURCES/apt whose list is this machine's own Debian entries
+# turned into deb-src ones: the system's apt setup is not changed.
+fetch_debian_source() {
+	local pkg=$1 apt=$SOURCES/apt dir f
+	dir=$(find "$SOURCES/$pkg" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1)
+	if [ -n "$dir" ]; then echo "$dir"; return 0; fi
+	command -v apt-get >/dev/null || return 1
+	rm -rf "$apt" "$SOURCES/$pkg" "$SOURCES/$pkg.dl" "$SOURCES/$pkg.version"
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$SOURCES/$pkg.dl" || return 1
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && sed -E 's/^Types:.*/Types: deb-src/' "$f" >"$apt/parts/$(basename "$f")"
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		sed -nE 's/^deb[[:space:]]+/deb-src /p' /etc/apt/sources.list >"$apt/sources.list"
+	else
+		: >"$apt/sources.list"
+	fi
+	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Debug::NoLocking=1
+		-o APT::Sandbox::User=root)
+	say "bench: fetching Debian's source package '$pkg' into $SOURCES"
+	apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || return 1
+	(cd "$SOURCES/$pkg.dl" && apt-get "${opts[@]}" source --download-only "$pkg") >"$apt/source.log" 2>&1 ||
+		return 1
+	mkdir -p "$SOURCES/$pkg"
+	sed -n 's/^Version: //p' "$SOURCES/$pkg.dl"/*.dsc | head -n1 >"$SOURCES/$pkg.version"
+	if command -v dpkg-source >/dev/null; then
+		dpkg-source --no-check -x "$SOURCES/$pkg.dl"/*.dsc "$SOURCES/$pkg/src" >"$apt/unpack.log" 2>&1 ||
+			return 1
+	else
+		tar -C "$SOURCES/$pkg" -xf "$(ls "$SOURCES/$pkg.dl"/*.orig.tar.* | grep -v '\.asc$' | head -n1)" ||
+			return 1
+	fi
+	rm -rf "$SOURCES/$pkg.dl"
+	find "$SOURCES/$pkg" -mindepth 1 -maxdepth 1 -type d | head -n1
+}
+
 workload2() {
-	if ! command -v cmake >/dev/null || [ ! -f "$GTEST_SRC/CMakeLists.txt" ]; then
-		say "bench: skipping workload 2: needs cmake and $GTEST_SRC (Debian packages cmake, googletest)"
+	if ! command -v cmake >/dev/null; then
+		say "bench: skipping workload 2: needs cmake (Debian package cmake)"
 		return 0
 	fi
-	local gen build_cmd
+	local p
+	for p in $PROJECTS; do
+		if ! declare -F "project_$p" >/dev/null; then
+			say "bench: unknown project '$p' (known: googletest, curl)"
+			continue
+		fi
+		P_SRC="" P_TITLE="" P_ARGS=()
+		"project_$p" || continue
+		build_project "$p"
+	done
+}
+
+# build_project NAME: the cold and warm builds of one project, every tool.
+build_project() {
+	local name=$1 gen build_cmd
 	if command -v ninja >/dev/null; then gen=Ninja build_cmd="ninja -j$JOBS"
 	else gen="Unix Makefiles" build_cmd="make -j$JOBS"; fi
 	local -a cmake_args=(-G "$gen" -DCMAKE_C_COMPILER="$(command -v "$CC_BIN")"
-		-DCMAKE_CXX_COMPILER="$(command -v "$CXX_BIN")" -Dgtest_build_samples=ON)
-	[ "$FULL" = 1 ] && cmake_args+=(-Dgtest_build_tests=ON -Dgmock_build_tests=ON)
-	local w=$TMP/w2 t rep phase k
+		-DCMAKE_CXX_COMPILER="$(command -v "$CXX_BIN")" "${P_ARGS[@]}")
+	local w=$TMP/w2/$name t rep phase k
 	mkdir -p "$w"
 	local -a tools=()
-	for t in "${TOOLS[@]}"; do [ "${T_W2[$t]}" = 1 ] && tools+=("$t"); done
+	for t in "${TOOLS[@]}"; do [ "${T_W2[$t]}" = 1 ] && [ -z "${DROPPED[$t]:-}" ] && tools+=("$t"); done
 	[ ${#tools[@]} -gt 0 ] || return 0
 	local nt=${#tools[@]}
 	: >"$w/times"
@@ -436,34 +526,34 @@ workload2() {
 		local -a launch=()
 		[ -n "${T_LAUNCH[$t]}" ] && launch=(-DCMAKE_C_COMPILER_LAUNCHER="${T_LAUNCH[$t]}"
 			-DCMAKE_CXX_COMPILER_LAUNCHER="${T_LAUNCH[$t]}")
-		tool_env "$t" cmake -S "$GTEST_SRC" -B "$b" "${cmake_args[@]}" "${launch[@]}" >"$w/configure.log" 2>&1 ||
-			{ drop_tool "$t" "cmake configure failed" "$w/configure.log"; return 1; }
+		tool_env "$t" cmake -S "$P_SRC" -B "$b" "${cmake_args[@]}" "${launch[@]}" >"$w/configure.log" 2>&1 ||
+			{ drop_tool "$t" "cmake configure of $name failed" "$w/configure.log"; return 1; }
 		tool_zero "$t"
 		sync
 		s=$EPOCHREALTIME
 		# shellcheck disable=SC2086
 		read -ra envw <<<"${T_ENV[$t]}"
 		run_fg env -C "$b" "${envw[@]}" $build_cmd >"$w/build.log" 2>&1 ||
-			{ drop_tool "$t" "$2 build of googletest failed" "$w/build.log"; return 1; }
+			{ drop_tool "$t" "$2 build of $name failed" "$w/build.log"; return 1; }
 		e=$EPOCHREALTIME
 		echo "$t-$2 $3 $(awk -v s="$s" -v e="$e" 'BEGIN{printf "%d", (e-s)*1e6}')" >>"$w/times"
 		local hm; hm=$(tool_hits "$t"); [ -n "$hm" ] && echo "${hm/ //}" >"$w/hits-$t-$2"
 		return 0
 	}
-	local nobj='?'
-	if [ "$gen" = Ninja ]; then
-		nobj=$(cmake -S "$GTEST_SRC" -B "$w/count" "${cmake_args[@]}" >/dev/null 2>&1 &&
-			ninja -C "$w/count" -t commands | grep -c ' -c ') || nobj='?'
-		rm -rf "$w/count"
+	local nobj='?' nother='?'
+	if [ "$gen" = Ninja ] && cmake -S "$P_SRC" -B "$w/count" "${cmake_args[@]}" >/dev/null 2>&1; then
+		nobj=$(ninja -C "$w/count" -t commands | grep -c ' -c ') || nobj='?'
+		nother=$(ninja -C "$w/count" -t commands | grep -vc ' -c ') || nother='?'
 	fi
-	say "bench: workload 2: googletest ($nobj compiles), $build_cmd, R=$R"
+	rm -rf "$w/count"
+	say "bench: workload 2: $P_TITLE ($nobj compiles, $nother other steps), $build_cmd, R=$R"
 	for ((rep = 0; rep < R; rep++)); do
 		for phase in cold warm; do
 			for ((k = 0; k < nt; k++)); do
 				t=${tools[$(((rep + k) % nt))]}
 				[ -z "${DROPPED[$t]:-}" ] || continue
 				[ "$phase" = cold ] && tool_wipe "$t"
-				say "bench:   rep $((rep + 1))/$R $phase ${T_LABEL[$t]}"
+				say "bench:   $name rep $((rep + 1))/$R $phase ${T_LABEL[$t]}"
 				build_once "$t" "$phase" "$rep" || true
 			done
 		done
@@ -483,7 +573,7 @@ workload2() {
 				"$(awk -v x="$wm" 'BEGIN{printf "%.2f", x/1000}')" "$(ratio "$wm" "$bw")" \
 				"$(ratio "$wm" "$cw")" "$(cat "$w/hits-$t-warm" 2>/dev/null || echo -)"
 		done
-	} | print_table "Workload 2: googletest + samples ($nobj compiles), $gen -j$JOBS, build step only (configure untimed), R=$R, medians in s" | tee -a "$TMP/report.txt"
+	} | print_table "Workload 2: $P_TITLE ($nobj compiles, $nother other steps), $gen -j$JOBS, build step only (configure untimed), R=$R, medians in s" | tee -a "$TMP/report.txt"
 	echo | tee -a "$TMP/report.txt"
 }
 
@@ -509,17 +599,20 @@ targets() {
 			printf 'C++ hit <= ccache / 3\t%s\t%s\t%s\n' "${T_LABEL[$t]}" "$(ratio "$v" "$cc") ccache" \
 				"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a*3<=b) ? "yes" : "NO"}')"
 		fi
-		f=$TMP/w2/summary
-		if [ -f "$f" ] && cc=$(field bare-cold 3 "$f") && [ -n "$cc" ]; then
-			v=$(field "$t-cold" 3 "$f")
-			printf 'cold build <= 1.05x bare\t%s\t%s\t%s\n' "${T_LABEL[$t]}" "$(ratio "$v" "$cc") bare" \
-				"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a<=1.05*b) ? "yes" : "NO"}')"
-		fi
-		if [ -f "$f" ] && cc=$(field ccache-warm 3 "$f") && [ -n "$cc" ]; then
-			v=$(field "$t-warm" 3 "$f")
-			printf 'warm build <= 0.5x ccache\t%s\t%s\t%s\n' "${T_LABEL[$t]}" "$(ratio "$v" "$cc") ccache" \
-				"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a*2<=b) ? "yes" : "NO"}')"
-		fi
+		local p
+		for p in $PROJECTS; do
+			f=$TMP/w2/$p/summary
+			if [ -f "$f" ] && cc=$(field bare-cold 3 "$f") && [ -n "$cc" ]; then
+				v=$(field "$t-cold" 3 "$f")
+				printf 'cold build <= 1.05x bare (%s)\t%s\t%s\t%s\n' "$p" "${T_LABEL[$t]}" "$(ratio "$v" "$cc") bare" \
+					"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a<=1.05*b) ? "yes" : "NO"}')"
+			fi
+			if [ -f "$f" ] && cc=$(field ccache-warm 3 "$f") && [ -n "$cc" ]; then
+				v=$(field "$t-warm" 3 "$f")
+				printf 'warm build <= 0.5x ccache (%s)\t%s\t%s\t%s\n' "$p" "${T_LABEL[$t]}" "$(ratio "$v" "$cc") ccache" \
+					"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a*2<=b) ? "yes" : "NO"}')"
+			fi
+		done
 	done
 }
 if [[ " ${TOOLS[*]} " == *" zccache"* ]]; then
