@@ -263,3 +263,34 @@ test_shadowing_missing_subdirectory() {
 	expect_like_ref
 	expect_counts 1 2
 }
+
+# An include directory spelled with ".." (CMake writes "-I.../lib/..") : the
+# daemon resolves "sub/.." itself while sub is a plain directory, and a change
+# to the header or a symlink put in sub's place is still seen.
+test_dotdot_include_dir() {
+	mkdir -p sub d/e
+	echo 'int h = 1;' >h.h
+	echo 'int h = 100;' >d/h.h
+	printf '%s\n' '#include <h.h>' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.o
+	ref gcc -I"$T/sub/.." -c a.c
+	zc gcc -I"$T/sub/.." -c a.c
+	expect_like_ref
+	zc gcc -I"$T/sub/.." -c a.c
+	expect_counts 1 1
+	echo 'int h = 2;' >h.h
+	settle
+	ref gcc -I"$T/sub/.." -c a.c
+	zc gcc -I"$T/sub/.." -c a.c
+	expect_like_ref
+	expect_counts 1 2
+	# sub becomes a symlink to d/e: sub/.. is d now, and d/h.h is read
+	mv sub sub.old
+	ln -s d/e sub
+	settle
+	ref gcc -I"$T/sub/.." -c a.c
+	zc gcc -I"$T/sub/.." -c a.c
+	expect_like_ref
+	expect_counts 1 3
+}
