@@ -145,10 +145,13 @@ static void forget_tree(struct file_memo *m, const char *name, size_t len)
 	/* name may be the node's own path, freed below. */
 	memcpy(path, name, len);
 	path[len] = '\0';
-	n = find(m, path, len);
-	was_dir = n && n->kind == NODE_DIR;
-	if (n)
+	/* Every node of the path: a file's node and a stale absence of it may
+	 * both be there (the file appeared after the last sync). */
+	was_dir = false;
+	while ((n = find(m, path, len))) {
+		was_dir |= n->kind == NODE_DIR;
 		unlink_node(m, n);
+	}
 	if (!was_dir)
 		return;
 	if (len == 1) {
@@ -478,8 +481,13 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 	ensure_capacity(m);
 	path = normalize(m, path, clean, &len);
 	n = find(m, path, len);
+	if (n && n->kind == NODE_ABSENT) {
+		/* Created since the last sync: the absence is stale. */
+		unlink_node(m, n);
+		n = NULL;
+	}
 	if (n && n->kind != NODE_FILE)
-		n = NULL; /* a directory node (or an absence) is not ours to drop */
+		n = NULL; /* a directory node is not ours to drop */
 	if (n && n->trusted) {
 		*out = n->digest;
 		report_stat(fst, n->ino, n->size, n->mtime_ns, n->ctime_ns);

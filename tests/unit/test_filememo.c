@@ -173,6 +173,22 @@ static void test_absent_below_missing_directory(void **state)
 	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1);
 }
 
+/* A file created after its absence was remembered, and read before the
+ * events were: once they are, the absence is gone with the file's node. */
+static void test_created_then_read_before_sync(void **state)
+{
+	(void)state;
+	assert_int_equal(file_memo_absent(memo, at("late.h")), 1);
+	unit_write(at("late.tmp"), "late\n");
+	file_memo_sync(memo);
+	/* one event names late.h: IN_MOVED_TO */
+	assert_int_equal(rename(at("late.tmp"), at("late.h")), 0);
+	expect_digest_of(at("late.h"), "late\n");
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("late.h")), 0);
+	expect_digest_of(at("late.h"), "late\n");
+}
+
 /* A deleted and recreated directory: what was absent in it may exist. */
 static void test_recreated_dir_forgets_absence(void **state)
 {
@@ -237,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dot_dot_after_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_dot_after_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_below_missing_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_created_then_read_before_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recreated_dir_forgets_absence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),
