@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,10 +175,18 @@ out:
 	return ret;
 }
 
-/* A path the compile names, as the daemon's memory knows it: absolute. */
-static char *memo_path(const struct invocation *inv, const char *path)
+/* A path the compile names, as the daemon's memory knows it: absolute;
+ * path itself, or joined to the cwd in buf (NULL when that is too long).
+ * No allocation: a hit asks this for every header and absent path. */
+static const char *memo_path(const struct invocation *inv, const char *path, char *buf,
+			     size_t size)
 {
-	return path_is_absolute(path) ? xstrdup(path) : path_join(inv->cwd, path);
+	size_t dl = strlen(inv->cwd);
+
+	if (path_is_absolute(path) || !dl)
+		return path;
+	int n = snprintf(buf, size, "%s%s%s", inv->cwd, inv->cwd[dl - 1] == '/' ? "" : "/", path);
+	return n > 0 && (size_t)n < size ? buf : NULL;
 }
 
 /* The content digest of a file the compile reads: from the daemon's memory
@@ -189,9 +198,9 @@ static int input_digest(struct cache *c, const struct invocation *inv, const cha
 	int ret;
 
 	if (c->memo && inv->cwd) {
-		char *abs = memo_path(inv, path);
-		ret = file_memo_digest(c->memo, abs, d);
-		free(abs);
+		char buf[PATH_MAX];
+		const char *abs = memo_path(inv, path, buf, sizeof(buf));
+		ret = abs ? file_memo_digest(c->memo, abs, d) : -1;
 		if (ret < 0)
 			error("cannot read '%s':", path);
 		return ret;
@@ -271,10 +280,9 @@ static int probe_absent(struct cache *c, const struct invocation *inv, const cha
 	struct stat st;
 
 	if (c->memo && inv->cwd) {
-		char *abs = memo_path(inv, path);
-		int absent = file_memo_absent(c->memo, abs);
-		free(abs);
-		return absent;
+		char buf[PATH_MAX];
+		const char *abs = memo_path(inv, path, buf, sizeof(buf));
+		return abs ? file_memo_absent(c->memo, abs) : -1;
 	}
 	if (lstat(path, &st) == 0)
 		return 0;
@@ -562,10 +570,11 @@ static int record_file_remembered(struct cache *c, struct invocation *inv, const
 	struct file_memo_stat st;
 	struct strbuf content = STRBUF_INIT;
 	struct digest read_digest;
-	char *abs = memo_path(inv, path);
+	char buf[PATH_MAX];
+	const char *abs = memo_path(inv, path, buf, sizeof(buf));
 	int ret = -1;
 
-	if (file_memo_digest_stat(c->memo, abs, &f->digest, &st) < 0) {
+	if (!abs || file_memo_digest_stat(c->memo, abs, &f->digest, &st) < 0) {
 		error("cannot read '%s':", path);
 		goto out;
 	}
@@ -599,7 +608,6 @@ static int record_file_remembered(struct cache *c, struct invocation *inv, const
 	f->ino = st.ino;
 out:
 	strbuf_release(&content);
-	free(abs);
 	return ret;
 }
 

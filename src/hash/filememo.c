@@ -413,15 +413,24 @@ static bool is_mount_root(const char *path)
  * every header below one would be stat-validated on each hit.
  * Returns path itself when it is clean or cannot be proven equal, else buf.
  */
+/* Has path a "", "." or ".." component after a slash? */
+static bool needs_normalizing(const char *path)
+{
+	for (const char *p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
+		const char *c = p + 1;
+		if (c[0] == '/' || (c[0] == '.' && (c[1] == '/' || !c[1] ||
+						   (c[1] == '.' && (c[2] == '/' || !c[2])))))
+			return true;
+	}
+	return false;
+}
+
 static const char *normalize(struct file_memo *m, const char *path, char *buf, size_t *len)
 {
 	size_t out = 0;
 	const char *p = path;
 
-	if (!path_is_absolute(path) ||
-	    (!strstr(path, "/./") && !strstr(path, "/../") && !strstr(path, "//") &&
-	     !(*len >= 2 && !strcmp(path + *len - 2, "/.")) &&
-	     !(*len >= 3 && !strcmp(path + *len - 3, "/.."))))
+	if (!path_is_absolute(path) || !needs_normalizing(path))
 		return path;
 	while (*p) {
 		while (*p == '/')

@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -125,6 +126,70 @@ void entry_touch(struct entry *e)
 		zlog("cannot refresh the time of an entry: %s", strerror(errno));
 }
 
+/* zstd contexts, one pair per thread and kept: creating one per entry
+ * cost as much as decoding a small manifest. */
+struct zstd_ctxs {
+	ZSTD_CCtx *c;
+	ZSTD_DCtx *d;
+};
+static pthread_key_t zstd_key;
+static bool zstd_key_ok;
+static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
+
+static void zstd_ctxs_free(void *p)
+{
+	struct zstd_ctxs *z = p;
+
+	ZSTD_freeCCtx(z->c);
+	ZSTD_freeDCtx(z->d);
+	free(z);
+}
+
+static void zstd_key_init(void)
+{
+	zstd_key_ok = pthread_key_create(&zstd_key, zstd_ctxs_free) == 0;
+}
+
+/* This thread's contexts; NULL (then the one-shot calls serve) when
+ * none can be had. */
+static struct zstd_ctxs *zstd_ctxs(void)
+{
+	struct zstd_ctxs *z;
+
+	pthread_once(&zstd_once, zstd_key_init);
+	if (!zstd_key_ok)
+		return NULL;
+	z = pthread_getspecific(zstd_key);
+	if (!z) {
+		z = xcalloc(1, sizeof(*z));
+		if (pthread_setspecific(zstd_key, z) != 0) {
+			free(z);
+			return NULL;
+		}
+	}
+	return z;
+}
+
+static size_t zstd_decompress(void *dst, size_t cap, const void *src, size_t len)
+{
+	struct zstd_ctxs *z = zstd_ctxs();
+
+	if (z && !z->d)
+		z->d = ZSTD_createDCtx();
+	return z && z->d ? ZSTD_decompressDCtx(z->d, dst, cap, src, len)
+			 : ZSTD_decompress(dst, cap, src, len);
+}
+
+static size_t zstd_compress(void *dst, size_t cap, const void *src, size_t len, int level)
+{
+	struct zstd_ctxs *z = zstd_ctxs();
+
+	if (z && !z->c)
+		z->c = ZSTD_createCCtx();
+	return z && z->c ? ZSTD_compressCCtx(z->c, dst, cap, src, len, level)
+			 : ZSTD_compress(dst, cap, src, len, level);
+}
+
 /* Validates and decodes the mapped file; 0 or -1 (corrupt). */
 static int decode_entry(struct entry *e, enum entry_kind kind)
 {
@@ -148,7 +213,7 @@ static int decode_entry(struct entry *e, enum entry_kind kind)
 		return 0;
 	}
 	e->decoded = xmalloc(raw_size);
-	size_t n = ZSTD_decompress(e->decoded, raw_size, h + HEADER_SIZE, stored_size);
+	size_t n = zstd_decompress(e->decoded, raw_size, h + HEADER_SIZE, stored_size);
 	if (ZSTD_isError(n) || n != raw_size)
 		return -1;
 	e->payload = e->decoded;
@@ -245,7 +310,7 @@ int store_put(struct store *st, enum entry_kind kind, const struct digest *key,
 	} else {
 		size_t bound = ZSTD_compressBound(records->len);
 		strbuf_grow(&file, bound);
-		size_t n = ZSTD_compress(file.buf + HEADER_SIZE, bound, records->buf, records->len,
+		size_t n = zstd_compress(file.buf + HEADER_SIZE, bound, records->buf, records->len,
 					 st->level);
 		if (ZSTD_isError(n)) {
 			error("zstd: %s", ZSTD_getErrorName(n));
