@@ -663,17 +663,21 @@ out:
 
 /*
  * Records which of the candidate paths must stay absent. One that exists
- * now was passed over by the compiler already and is dropped. For one that
- * does not, the shallowest missing ancestor is recorded instead: the path
- * cannot appear without it, and one ancestor stands for every candidate
- * below it (a missing include directory would otherwise cost one check per
- * header on every hit). candidates must be sorted (strvec_sort_unique).
+ * now was passed over by the compiler already and is dropped, unless it
+ * appeared (or changed) too close to the compile: then it may have come
+ * after the compiler looked, and the compile is not stored (returns 1).
+ * For one that does not exist, the shallowest missing ancestor is recorded
+ * instead: the path cannot appear without it, and one ancestor stands for
+ * every candidate below it (a missing include directory would otherwise
+ * cost one check per header on every hit). candidates must be sorted
+ * (strvec_sort_unique).
  */
-static void add_absent_paths(struct cache *c, const struct invocation *inv,
-			     const struct strvec *candidates, struct strvec *absent)
+static int add_absent_paths(struct cache *c, const struct invocation *inv,
+			    const struct strvec *candidates, struct strvec *absent)
 {
 	struct strvec found = STRVEC_INIT;
 	char *known_present = NULL; /* last directory seen to exist */
+	int ret = 0;
 
 	for (size_t i = 0; i < candidates->nr; i++) {
 		/* Candidates come sorted: those below the missing directory
@@ -686,6 +690,12 @@ static void add_absent_paths(struct cache *c, const struct invocation *inv,
 		}
 		char *p = xstrdup(candidates->v[i]);
 		if (probe_absent(c, inv, p) == 0) {
+			struct stat st;
+			if (lstat(p, &st) == 0 &&
+			    too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
+				zlog("not stored: '%s' appeared too close to the compile", p);
+				ret = 1;
+			}
 			free(p);
 			continue;
 		}
@@ -714,6 +724,7 @@ static void add_absent_paths(struct cache *c, const struct invocation *inv,
 		strvec_push(absent, found.v[i]);
 	strvec_clear(&found);
 	free(known_present);
+	return ret;
 }
 
 /* The files the compile read, source first, from its dependency list. */
@@ -863,7 +874,11 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		goto fail;
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
-	add_absent_paths(c, inv, &candidates, &set.absent);
+	if (add_absent_paths(c, inv, &candidates, &set.absent)) {
+		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
+		goto out;
+	}
 	/* Precompiled headers in use are inputs the depfile does not name. */
 	strvec_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
@@ -873,8 +888,13 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		if (probe_absent(c, inv, candidates.v[i]) != 0 || lstat(candidates.v[i], &st) < 0) {
 			struct strvec one = STRVEC_INIT;
 			strvec_push(&one, candidates.v[i]);
-			add_absent_paths(c, inv, &one, &set.absent);
+			int late = add_absent_paths(c, inv, &one, &set.absent);
 			strvec_clear(&one);
+			if (late) {
+				count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+				ret = 1;
+				goto out;
+			}
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {

@@ -450,7 +450,8 @@ static int take_lock(struct daemon *d)
 		ret = error("cannot open '%s':", path);
 		goto out;
 	}
-	for (int waited = 0;; waited += 5) {
+	int64_t deadline = monotonic_ms() + LOCK_WAIT_MS;
+	for (;;) {
 		if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0)
 			break;
 		if (errno != EWOULDBLOCK) {
@@ -462,7 +463,7 @@ static int take_lock(struct daemon *d)
 		struct proto_status st = PROTO_STATUS_INIT;
 		bool live = daemon_query_status(d->cfg, &st) == 0;
 		proto_status_release(&st);
-		if (live || waited >= LOCK_WAIT_MS) {
+		if (live || monotonic_ms() >= deadline) {
 			ret = DAEMON_ALREADY_RUNNING;
 			break;
 		}

@@ -358,9 +358,6 @@ static void record_miss(struct server *s, struct pending_miss *m)
 		zlog("daemon: cannot change to '%s': not stored", inv->cwd);
 		goto out;
 	}
-	/* What the compile's inputs went through until now is known: a header
-	 * changed during the compile has been forgotten, and is read again. */
-	file_memo_sync(s->memo);
 	if (inv->depfile_partial) {
 		struct strvec argv = STRVEC_INIT;
 		struct run_result deps = { STRBUF_INIT, STRBUF_INIT, 0 };
@@ -369,6 +366,10 @@ static void record_miss(struct server *s, struct pending_miss *m)
 		run_result_release(&deps);
 		strvec_clear(&argv);
 	}
+	/* What the inputs went through until now (the compile, and the pass
+	 * above that listed them) is known: a header changed meanwhile has
+	 * been forgotten, and is read again with its new stat data. */
+	file_memo_sync(s->memo);
 	if (!ok || cache_record(&m->cache, inv, &m->key, &m->run, reported) != 1) {
 		stats_delta_add(&m->cache.delta, STAT_MISS, 1);
 		stats_delta_family(&m->cache.delta, m->family_counter);

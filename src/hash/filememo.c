@@ -35,6 +35,9 @@
 #define FILE_WATCH_MASK                                                             \
 	(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |      \
 	 IN_DONT_FOLLOW | IN_MASK_CREATE)
+/* Directories deeper than this below "/" are never watched (stat data
+ * decides there). */
+#define MAX_WATCH_DEPTH 128
 /* Watch descriptors only grow; past this the inotify instance is renewed. */
 #define MAX_WATCH_DESCRIPTOR (1 << 20)
 
@@ -341,31 +344,36 @@ static void ensure_capacity(struct file_memo *m)
 /* The watched node of directory dir (len bytes of path), watching it and
  * its ancestors first; NULL when it cannot be watched (then nothing below
  * it is trusted). */
-static struct node *watched_dir(struct file_memo *m, const char *dir, size_t len)
+static struct node *watched_dir_at(struct file_memo *m, const char *dir, size_t len,
+				   int depth)
 {
 	struct node *n = find(m, dir, len);
-	char path[PATH_MAX];
 
 	if (n)
 		return n->kind == NODE_DIR && n->wd >= 0 ? n : NULL;
-	if (m->inotify_fd < 0 || len >= sizeof(path))
+	if (m->inotify_fd < 0 || len >= PATH_MAX || depth > MAX_WATCH_DEPTH)
 		return NULL;
-	memcpy(path, dir, len);
-	path[len] = '\0';
 	if (len > 1) {
 		/* The parent first: its events cover this directory's name. */
 		const char *slash = memrchr(dir, '/', len);
 		size_t plen = slash == dir ? 1 : (size_t)(slash - dir);
-		if (!slash || !watched_dir(m, dir, plen))
+		if (!slash || !watched_dir_at(m, dir, plen, depth + 1))
 			return NULL;
 	}
 	n = add_node(m, dir, len, NODE_DIR);
+	char *path = xstrndup(dir, len); /* not on the stack: this recurses */
 	char *real = realpath(path, NULL);
 	bool canonical = real && !strcmp(real, path);
 	free(real);
-	if (canonical && local_filesystem(path) && add_watch(m, n, DIR_WATCH_MASK) < 0)
-		return NULL;
+	if (canonical && local_filesystem(path))
+		add_watch(m, n, DIR_WATCH_MASK);
+	free(path);
 	return n->wd >= 0 ? n : NULL;
+}
+
+static struct node *watched_dir(struct file_memo *m, const char *dir, size_t len)
+{
+	return watched_dir_at(m, dir, len, 0);
 }
 
 /* The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/". */
@@ -430,7 +438,8 @@ static const char *normalize(struct file_memo *m, const char *path, char *buf, s
 	size_t out = 0;
 	const char *p = path;
 
-	if (!path_is_absolute(path) || !needs_normalizing(path))
+	/* The kernel refuses a path this long, however it would shorten. */
+	if (!path_is_absolute(path) || *len >= PATH_MAX || !needs_normalizing(path))
 		return path;
 	while (*p) {
 		while (*p == '/')
@@ -456,6 +465,12 @@ static const char *normalize(struct file_memo *m, const char *path, char *buf, s
 		}
 		p = end;
 	}
+	/* "D/" and "D/." name D only when D is a directory (else ENOTDIR):
+	 * that too must be proven. */
+	size_t raw = *len;
+	if (out > 0 && (path[raw - 1] == '/' || (path[raw - 1] == '.' && path[raw - 2] == '/')) &&
+	    !watched_dir(m, buf, out))
+		return path;
 	if (out == 0)
 		buf[out++] = '/';
 	buf[out] = '\0';

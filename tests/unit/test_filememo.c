@@ -5,6 +5,8 @@
 #include "unit.h"
 #include "hash/filememo.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 static char *dir;
@@ -189,6 +191,68 @@ static void test_created_then_read_before_sync(void **state)
 	expect_digest_of(at("late.h"), "late\n");
 }
 
+/* What lstat says, in file_memo_absent's terms. */
+static int kernel_absent(const char *p)
+{
+	struct stat st;
+
+	if (lstat(p, &st) == 0)
+		return 0;
+	return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+}
+
+/* A remembered missing ancestor, then a file renamed onto its path and
+ * read before the event is: the absence goes with the event. */
+static void test_file_renamed_onto_missing_ancestor(void **state)
+{
+	struct digest d;
+
+	(void)state;
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1); /* "m" remembered */
+	unit_write(at("m.tmp"), "now a file\n");
+	file_memo_sync(memo);
+	assert_int_equal(rename(at("m.tmp"), at("m")), 0);
+	assert_int_equal(file_memo_digest(memo, at("m"), &d), 0);
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_absent(memo, at("m")), 0);
+	assert_int_equal(file_memo_absent(memo, at("m/n/x.h")), 1); /* ENOTDIR */
+}
+
+/* "F/." and "F//" name nothing when F is a file or a dangling symlink;
+ * a path too long for the kernel is refused even if it would shorten. */
+static void test_paths_the_kernel_refuses(void **state)
+{
+	static char p[3 * PATH_MAX];
+	struct digest d;
+
+	(void)state;
+	unit_write(at("f.h"), "f\n");
+	assert_int_equal(symlink("nowhere", at("l")), 0);
+	assert_int_equal(file_memo_absent(memo, at("f.h/.")), kernel_absent(at("f.h/.")));
+	assert_int_equal(file_memo_absent(memo, at("./f.h//")), kernel_absent(at("./f.h//")));
+	assert_int_equal(file_memo_absent(memo, at("l/.")), kernel_absent(at("l/.")));
+	assert_int_equal(file_memo_digest(memo, at("f.h/."), &d), -1);
+	size_t n = (size_t)snprintf(p, sizeof(p), "%s", dir);
+	while (n < PATH_MAX + 100)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "/.");
+	snprintf(p + n, sizeof(p) - n, "/f.h");
+	assert_int_equal(file_memo_absent(memo, p), kernel_absent(p));
+	assert_int_equal(file_memo_digest(memo, p, &d), -1);
+}
+
+/* A path of ~2,000 components: answered, not a stack overflow. */
+static void test_deep_path(void **state)
+{
+	static char p[PATH_MAX];
+
+	(void)state;
+	size_t n = (size_t)snprintf(p, sizeof(p), "%s", dir);
+	while (n + 8 < PATH_MAX)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "/a");
+	snprintf(p + n, sizeof(p) - n, "/x.h");
+	assert_int_equal(file_memo_absent(memo, p), 1);
+}
+
 /* A deleted and recreated directory: what was absent in it may exist. */
 static void test_recreated_dir_forgets_absence(void **state)
 {
@@ -254,6 +318,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dot_dot_after_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent_below_missing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_created_then_read_before_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_renamed_onto_missing_ancestor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_the_kernel_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recreated_dir_forgets_absence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),

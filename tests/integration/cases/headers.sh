@@ -294,3 +294,71 @@ test_dotdot_include_dir() {
 	expect_like_ref
 	expect_counts 1 3
 }
+
+# A header rewritten while the dependency list of an -MMD compile is made
+# (after the compile): the entry must not pair the compile's header digests
+# with the new content's header list (found by review: a wrong hit).
+test_dep_pass_race() {
+	mkdir bin
+	cat >bin/gcc <<EOF2
+#!/bin/sh
+for a in "\$@"; do
+	if [ "\$a" = -M ] && [ -e "$T/trigger" ]; then
+		rm -f "$T/trigger"
+		printf '#include "y.h"\n' >"$T/h.h"
+	fi
+done
+exec /usr/bin/gcc "\$@"
+EOF2
+	chmod +x bin/gcc
+	export PATH=$T/bin:$PATH
+	printf '#define VAL 1\n' >x.h
+	printf '#define VAL 2\n' >y.h
+	printf '#include "x.h"\n' >h.h
+	printf '#include "h.h"\nint v = VAL;\n' >a.c
+	printf '#include "h.h"\nint w = VAL;\n' >b.c
+	settle
+	zc gcc -c b.c -o b.o # h.h is known to the daemon now
+	daemon_quiesce
+	touch trigger
+	zc gcc -MMD -c a.c -o a.o
+	daemon_quiesce
+	expect_missing trigger
+	printf '#include "x.h"\n' >h.h # what the compile read
+	printf '#define VAL 42\n' >x.h
+	settle
+	outputs a.o a.d
+	ref gcc -MMD -c a.c -o a.o
+	zc gcc -MMD -c a.c -o a.o
+	expect_like_ref
+}
+
+# A header appears in an earlier include directory after the compile
+# looked, before the entry is recorded: it must not be taken for one the
+# compiler passed over (found by review: a wrong hit).
+test_late_shadow() {
+	mkdir bin inc1 inc2
+	cat >bin/gcc <<EOF2
+#!/bin/sh
+/usr/bin/gcc "\$@"; rc=\$?
+if [ -e "$T/trigger" ]; then
+	rm -f "$T/trigger"
+	printf '#define VAL 7\n' >"$T/inc1/x.h"
+fi
+exit \$rc
+EOF2
+	chmod +x bin/gcc
+	export PATH=$T/bin:$PATH
+	printf '#define VAL 1\n' >inc2/x.h
+	printf '#include "x.h"\nint v = VAL;\n' >a.c
+	settle
+	touch trigger
+	zc gcc -Iinc1 -Iinc2 -c a.c -o a.o
+	daemon_quiesce
+	expect_missing trigger
+	settle
+	outputs a.o
+	ref gcc -Iinc1 -Iinc2 -c a.c -o a.o
+	zc gcc -Iinc1 -Iinc2 -c a.c -o a.o
+	expect_like_ref
+}
