@@ -579,7 +579,12 @@ static int record_file_remembered(struct cache *c, struct invocation *inv, const
 		goto out;
 	}
 	ret = 0;
-	if (too_new(c, st.mtime_ns, st.ctime_ns)) {
+	/* One stat even for a trusted file: a write through a shared mapping
+	 * raises no event, but it does move the mtime. */
+	struct stat now;
+	if (too_new(c, st.mtime_ns, st.ctime_ns) || stat(abs, &now) < 0 ||
+	    (uint64_t)now.st_ino != st.ino || (uint64_t)now.st_size != st.size ||
+	    (uint64_t)ts_ns(now.st_mtim) != st.mtime_ns || (uint64_t)ts_ns(now.st_ctim) != st.ctime_ns) {
 		zlog("not stored: '%s' changed too close to the compile", path);
 		*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
 		goto out;
