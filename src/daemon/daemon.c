@@ -54,7 +54,11 @@ static int socket_dir(bool create, struct strbuf *dir)
 	struct stat st;
 
 	strbuf_reset(dir);
-	if (runtime && path_is_absolute(runtime))
+	/* A runtime directory too deep for a socket name (sun_path) gets the
+	 * /tmp one, rather than no daemon at all. */
+	if (runtime && path_is_absolute(runtime) &&
+	    strlen(runtime) + strlen("/zccache/0123456789abcdef.sock") <
+		    sizeof(((struct sockaddr_un *)0)->sun_path))
 		strbuf_addf(dir, "%s/zccache", runtime);
 	else
 		strbuf_addf(dir, "/tmp/zccache-%u", (unsigned)geteuid());

@@ -190,3 +190,24 @@ SH
 	cmp bare.o a.o || fail "a.o is not the object of the namespace's header (a wrong hit)"
 	expect_contains "$T/ns.log" "another file system"
 }
+
+# A runtime directory too deep for a socket name: the daemon listens in
+# /tmp/zccache-UID instead, and still serves the compiles.
+test_long_runtime_dir() {
+	local deep=$T/run/$(printf 'd%.0s' $(seq 90))
+	mkdir -p -m 700 "$deep"
+	export XDG_RUNTIME_DIR=$deep
+	on_cleanup '"$ZCCACHE" stop' # run.sh finds daemons by XDG_RUNTIME_DIR=$T/run
+	printf 'int f(void) { return 1; }\n' >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 1 1
+	local sock; sock=$("$ZCCACHE" status | awk '$1 == "socket" { print $2 }') ||
+		fail "no daemon answers"
+	case $sock in "/tmp/zccache-$(id -u)/"*) ;; *) fail "the daemon listens on '$sock'" ;; esac
+}
