@@ -411,16 +411,6 @@ static bool is_mount_root(const char *path)
 	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-/*
- * The path without ".", ".." and empty components, where that provably
- * names the same file: "D/.." becomes the parent of D only while D is a
- * watched directory (canonical when its watch was placed, and any rename,
- * removal or replacement of it since is an event that forgets it), so D is
- * no symlink and the kernel's ".." from it is its parent. Build systems
- * write include directories as ".../lib/.." all the time; without this
- * every header below one would be stat-validated on each hit.
- * Returns path itself when it is clean or cannot be proven equal, else buf.
- */
 /* Has path a "", "." or ".." component after a slash? */
 static bool needs_normalizing(const char *path)
 {
@@ -433,6 +423,16 @@ static bool needs_normalizing(const char *path)
 	return false;
 }
 
+/*
+ * The path without ".", ".." and empty components, where that provably
+ * names the same file: "D/.." becomes the parent of D only while D is a
+ * watched directory (canonical when its watch was placed, and any rename,
+ * removal or replacement of it since is an event that forgets it), so D is
+ * no symlink and the kernel's ".." from it is its parent. Build systems
+ * write include directories as ".../lib/.." all the time; without this
+ * every header below one would be stat-validated on each hit.
+ * Returns path itself when it is clean or cannot be proven equal, else buf.
+ */
 static const char *normalize(struct file_memo *m, const char *path, char *buf, size_t *len)
 {
 	size_t out = 0;
