@@ -16,6 +16,7 @@
 #include "../store/manifest.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/strset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -666,69 +667,113 @@ out:
 	return ret;
 }
 
+/* Whether path lies below a directory recorded as missing; the walk up
+ * stops at a directory seen to exist (nothing above it is recorded). */
+static bool below_recorded(const struct strset *recorded, const struct strset *present,
+			   const char *path)
+{
+	size_t len = strlen(path);
+
+	/* The path itself is not looked up: a candidate that is an ancestor
+	 * recorded for another costs one probe and is not recorded twice. */
+	if (!recorded->nr)
+		return false;
+	while (len > 0) {
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		if (len == 0)
+			return false; /* a relative path's first component */
+		while (len > 1 && path[len - 1] == '/')
+			len--; /* now path[0..len) is the parent */
+		if (len == 1 && path[0] == '/')
+			return false;
+		if (strset_contains(present, path, len))
+			return false;
+		if (strset_contains(recorded, path, len))
+			return true;
+	}
+	return false;
+}
+
+/* Cuts p to its parent; false when there is none to probe ("." or "/"). */
+static bool cut_to_parent(struct strbuf *p)
+{
+	size_t len = p->len;
+
+	while (len && p->buf[len - 1] != '/')
+		len--;
+	while (len > 1 && p->buf[len - 1] == '/')
+		len--;
+	if (len == 0 || (len == 1 && (p->buf[0] == '/' || p->buf[0] == '.')))
+		return false;
+	strbuf_setlen(p, len);
+	return true;
+}
+
+/* What one record learned about the paths it probed, shared by its walks. */
+struct absences {
+	struct strset recorded; /* shallowest missing ancestors, in the absent list */
+	struct strset present;  /* directories seen to exist */
+	struct strbuf path;     /* scratch */
+};
+#define ABSENCES_INIT { STRSET_INIT, STRSET_INIT, STRBUF_INIT }
+
+static void absences_release(struct absences *a)
+{
+	strset_clear(&a->recorded);
+	strset_clear(&a->present);
+	strbuf_release(&a->path);
+}
+
 /*
  * Records which of the candidate paths must stay absent. One that exists
  * now was passed over by the compiler already and is dropped, unless it
  * appeared (or changed) too close to the compile: then it may have come
  * after the compiler looked, and the compile is not stored (returns 1).
+ * With `existing`, candidates that exist are put there instead, unchecked
+ * (precompiled headers: the caller records them as inputs).
  * For one that does not exist, the shallowest missing ancestor is recorded
  * instead: the path cannot appear without it, and one ancestor stands for
  * every candidate below it (a missing include directory would otherwise
- * cost one check per header on every hit). candidates must be sorted
- * (strvec_sort_unique).
+ * cost one check per header on every hit).
  */
-static int add_absent_paths(struct cache *c, const struct invocation *inv,
-			    const struct strvec *candidates, struct strvec *absent)
+static int add_absent_paths(struct cache *c, const struct invocation *inv, struct absences *a,
+			    const struct strvec *candidates, struct strvec *absent,
+			    struct strvec *existing)
 {
-	struct strvec found = STRVEC_INIT;
-	char *known_present = NULL; /* last directory seen to exist */
+	struct strbuf *p = &a->path;
 	int ret = 0;
 
 	for (size_t i = 0; i < candidates->nr; i++) {
-		/* Candidates come sorted: those below the missing directory
-		 * just recorded follow it, and need no system call. */
-		if (found.nr) {
-			const char *last = found.v[found.nr - 1];
-			size_t ll = strlen(last);
-			if (!strncmp(candidates->v[i], last, ll) && candidates->v[i][ll] == '/')
-				continue;
-		}
-		char *p = xstrdup(candidates->v[i]);
-		if (probe_absent(c, inv, p) == 0) {
+		if (below_recorded(&a->recorded, &a->present, candidates->v[i]))
+			continue; /* no system call for what a missing dir covers */
+		strbuf_reset(p);
+		strbuf_addstr(p, candidates->v[i]);
+		if (probe_absent(c, inv, p->buf) == 0) {
 			struct stat st;
-			if (lstat(p, &st) == 0 &&
-			    too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
-				zlog("not stored: '%s' appeared too close to the compile", p);
+			if (existing)
+				strvec_push(existing, p->buf);
+			else if (lstat(p->buf, &st) == 0 &&
+				 too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
+				zlog("not stored: '%s' appeared too close to the compile", p->buf);
 				ret = 1;
 			}
-			free(p);
 			continue;
 		}
-		for (;;) {
-			char *parent = path_dirname(p);
-			bool stop = !strcmp(parent, p) || !strcmp(parent, ".") || !strcmp(parent, "/") ||
-				    (known_present && !strcmp(parent, known_present));
-			int parent_absent = stop ? -1 : probe_absent(c, inv, parent);
-			if (parent_absent == 0) {
-				free(known_present);
-				known_present = parent;
+		size_t missing_len = p->len; /* candidate[0..missing_len) is missing */
+		while (cut_to_parent(p) && !strset_contains(&a->present, p->buf, p->len)) {
+			int parent_absent = probe_absent(c, inv, p->buf);
+			if (parent_absent == 0)
+				strset_add(&a->present, p->buf, p->len);
+			if (parent_absent != 1)
 				break;
-			}
-			if (parent_absent != 1) {
-				free(parent);
-				break;
-			}
-			free(p);
-			p = parent;
+			missing_len = p->len;
 		}
-		strvec_push(&found, p);
-		free(p);
+		strbuf_reset(p);
+		strbuf_add(p, candidates->v[i], missing_len);
+		if (strset_add(&a->recorded, p->buf, p->len))
+			strvec_push(absent, p->buf);
 	}
-	strvec_sort_unique(&found);
-	for (size_t i = 0; i < found.nr; i++)
-		strvec_push(absent, found.v[i]);
-	strvec_clear(&found);
-	free(known_present);
 	return ret;
 }
 
@@ -833,7 +878,8 @@ out:
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
-	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT;
+	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT, found_pch = STRVEC_INIT;
+	struct absences absences = ABSENCES_INIT;
 	struct search_dirs dirs = SEARCH_DIRS_INIT;
 	struct include_scan *scans = NULL;
 	struct include_set set = { 0 };
@@ -879,7 +925,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		goto fail;
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
-	if (add_absent_paths(c, inv, &candidates, &set.absent)) {
+	if (add_absent_paths(c, inv, &absences, &candidates, &set.absent, NULL)) {
 		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 		ret = 1;
 		goto out;
@@ -888,12 +934,18 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	strvec_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
 		       inv->forced_includes.nr, &candidates);
-	for (size_t i = 0; i < candidates.nr; i++) {
+	if (add_absent_paths(c, inv, &absences, &candidates, &set.absent, &found_pch)) {
+		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < found_pch.nr; i++) {
 		struct stat st;
-		if (probe_absent(c, inv, candidates.v[i]) != 0 || lstat(candidates.v[i], &st) < 0) {
+		if (lstat(found_pch.v[i], &st) < 0) {
+			/* Gone since it was seen: it must stay absent now. */
 			struct strvec one = STRVEC_INIT;
-			strvec_push(&one, candidates.v[i]);
-			int late = add_absent_paths(c, inv, &one, &set.absent);
+			strvec_push(&one, found_pch.v[i]);
+			int late = add_absent_paths(c, inv, &absences, &one, &set.absent, NULL);
 			strvec_clear(&one);
 			if (late) {
 				count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
@@ -903,13 +955,13 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 			continue;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			zlog("not stored: precompiled header directory '%s'", candidates.v[i]);
+			zlog("not stored: precompiled header directory '%s'", found_pch.v[i]);
 			count(c, STAT_UNC_UNSUPPORTED_OPTION);
 			ret = 1;
 			goto out;
 		}
 		set.files = xrealloc(set.files, (set.nr_files + 1) * sizeof(*set.files));
-		int rc = record_file(c, inv, candidates.v[i], &set.files[set.nr_files], NULL, &reason);
+		int rc = record_file(c, inv, found_pch.v[i], &set.files[set.nr_files], NULL, &reason);
 		set.nr_files++;
 		if (rc < 0)
 			goto fail;
@@ -962,6 +1014,8 @@ out:
 	search_dirs_release(&dirs);
 	strvec_clear(&inputs);
 	strvec_clear(&candidates);
+	strvec_clear(&found_pch);
+	absences_release(&absences);
 	strbuf_release(&records);
 	return ret;
 }

@@ -2,6 +2,7 @@
 #include "includes.h"
 #include "../util/fs.h"
 #include "../util/log.h"
+#include "../util/strset.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,15 +87,6 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 		p = nl + 1;
 	}
 	return 0;
-}
-
-/* Pushes "dir/name" ("name" for dir "." or an absolute name). */
-static void strvec_push_path(struct strvec *sv, const char *dir, const char *name)
-{
-	if (name[0] == '/' || !strcmp(dir, "."))
-		strvec_push(sv, name);
-	else
-		strvec_pushf(sv, "%s/%s", dir, name);
 }
 
 /* Skips leading "./" (and "." alone): "-I./B" finds headers the
@@ -211,23 +203,62 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 	}
 }
 
+/* The candidate sets are built in a scratch buffer: no printf, no
+ * allocation per path (a miss adds a few thousand of them). */
+struct candidates {
+	struct strset set;
+	struct strbuf scratch;
+};
+
+/* Adds dir/name exactly so. */
+static void add_joined(struct candidates *cs, const char *dir, const char *name,
+		       const char *suffix)
+{
+	strbuf_reset(&cs->scratch);
+	strbuf_addstr(&cs->scratch, dir);
+	strbuf_addch(&cs->scratch, '/');
+	strbuf_addstr(&cs->scratch, name);
+	strbuf_addstr(&cs->scratch, suffix);
+	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+}
+
+/* Adds where `name` is looked for from dir: name alone when it is absolute
+ * or dir is the current directory. */
+static void add_path(struct candidates *cs, const char *dir, const char *name, const char *suffix)
+{
+	if (name[0] != '/' && strcmp(dir, ".")) {
+		add_joined(cs, dir, name, suffix);
+		return;
+	}
+	strbuf_reset(&cs->scratch);
+	strbuf_addstr(&cs->scratch, name);
+	strbuf_addstr(&cs->scratch, suffix);
+	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+}
+
+static void candidates_move(struct candidates *cs, struct strvec *out)
+{
+	for (const char *p = NULL; (p = strset_next(&cs->set, p));)
+		strvec_push(out, p);
+	strset_clear(&cs->set);
+	strbuf_release(&cs->scratch);
+}
+
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs,
 		       char *const *forced, size_t nr_forced, struct strvec *out)
 {
-	struct strvec includer_dirs = STRVEC_INIT;
-	struct strvec seen = STRVEC_INIT;
-	struct strvec rels = STRVEC_INIT;
+	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
+	struct strset includer_dirs = STRSET_INIT, rels = STRSET_INIT;
 
 	/* Files with computed includes may quote-include any header. */
 	for (size_t i = 0; i < nr_inputs; i++) {
 		if (!scans[i].computed)
 			continue;
 		char *dir = path_dirname(inputs[i]);
-		strvec_push(&includer_dirs, dir);
+		strset_add(&includer_dirs, dir, strlen(dir));
 		free(dir);
 	}
-	strvec_sort_unique(&includer_dirs);
 
 	for (size_t h = 1; h < nr_inputs; h++) {
 		const char *header = inputs[h];
@@ -236,45 +267,41 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 			const char *rel = under_dir(header, d->chain.v[c]);
 			if (!rel)
 				continue;
-			strvec_push(&rels, rel);
+			strset_add(&rels, rel, strlen(rel));
 			/* Found through chain dir c: everything before it was
 			 * probed, and dirs that did not exist may appear anywhere. */
 			for (size_t e = 0; e < d->missing.nr; e++)
-				strvec_pushf(&seen, "%s/%s", d->missing.v[e], rel);
+				add_joined(&cs, d->missing.v[e], rel, "");
 			for (size_t e = 0; e < c; e++)
 				if (strcmp(d->chain.v[e], d->chain.v[c]))
-					strvec_pushf(&seen, "%s/%s", d->chain.v[e], rel);
+					add_joined(&cs, d->chain.v[e], rel, "");
 		}
 	}
-	strvec_sort_unique(&rels);
 	for (size_t f = 0; f < nr_forced; f++)
-		strvec_push(&seen, forced[f]);
-	for (size_t q = 0; q < includer_dirs.nr; q++)
-		for (size_t r = 0; r < rels.nr; r++)
-			strvec_push_path(&seen, includer_dirs.v[q], rels.v[r]);
+		strset_add(&cs.set, forced[f], strlen(forced[f]));
+	for (const char *dir = NULL; (dir = strset_next(&includer_dirs, dir));)
+		for (const char *rel = NULL; (rel = strset_next(&rels, rel));)
+			add_path(&cs, dir, rel, "");
 
 	for (size_t i = 0; i < nr_inputs; i++) {
 		char *dir = path_dirname(inputs[i]);
 		/* #include "name" looks beside the includer first. */
 		for (size_t n = 0; n < scans[i].quoted.nr; n++)
-			strvec_push_path(&seen, dir, scans[i].quoted.v[n]);
+			add_path(&cs, dir, scans[i].quoted.v[n], "");
 		/* __has_include(name): wherever name could be found. */
 		for (size_t n = 0; n < scans[i].probed.nr; n++) {
 			const char *name = scans[i].probed.v[n];
-			strvec_push_path(&seen, dir, name);
+			add_path(&cs, dir, name, "");
 			for (size_t c = 0; c < d->chain.nr; c++)
-				strvec_push_path(&seen, d->chain.v[c], name);
+				add_path(&cs, d->chain.v[c], name, "");
 			for (size_t e = 0; e < d->missing.nr; e++)
-				strvec_push_path(&seen, d->missing.v[e], name);
+				add_path(&cs, d->missing.v[e], name, "");
 		}
 		free(dir);
 	}
-	strvec_sort_unique(&seen);
-	for (size_t i = 0; i < seen.nr; i++)
-		strvec_push(out, seen.v[i]);
-	strvec_clear(&seen);
-	strvec_clear(&rels);
-	strvec_clear(&includer_dirs);
+	candidates_move(&cs, out);
+	strset_clear(&rels);
+	strset_clear(&includer_dirs);
 }
 
 void pch_candidates(const struct search_dirs *d, const char *source,
@@ -282,30 +309,28 @@ void pch_candidates(const struct search_dirs *d, const char *source,
 		    struct strvec *out)
 {
 	char *source_dir = path_dirname(source);
-	struct strvec seen = STRVEC_INIT;
+	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
 	const struct strvec *lists[2] = { &source_scan->quoted, &source_scan->angled };
 
 	for (size_t f = 0; f < nr_forced; f++) {
 		/* -include looks in the current directory first. */
-		strvec_pushf(&seen, "%s.gch", forced[f]);
+		strbuf_reset(&cs.scratch);
+		strbuf_addf(&cs.scratch, "%s.gch", forced[f]);
+		strset_add(&cs.set, cs.scratch.buf, cs.scratch.len);
 		for (size_t c = 0; c < d->chain.nr; c++)
-			strvec_pushf(&seen, "%s/%s.gch", d->chain.v[c], forced[f]);
+			add_joined(&cs, d->chain.v[c], forced[f], ".gch");
 	}
 	for (int l = 0; l < 2; l++) {
 		for (size_t n = 0; n < lists[l]->nr; n++) {
-			char *gch = xasprintf("%s.gch", lists[l]->v[n]);
+			const char *name = lists[l]->v[n];
 			if (l == 0)
-				strvec_push_path(&seen, source_dir, gch);
+				add_path(&cs, source_dir, name, ".gch");
 			for (size_t c = 0; c < d->chain.nr; c++)
-				strvec_push_path(&seen, d->chain.v[c], gch);
+				add_path(&cs, d->chain.v[c], name, ".gch");
 			for (size_t e = 0; e < d->missing.nr; e++)
-				strvec_push_path(&seen, d->missing.v[e], gch);
-			free(gch);
+				add_path(&cs, d->missing.v[e], name, ".gch");
 		}
 	}
-	strvec_sort_unique(&seen);
-	for (size_t i = 0; i < seen.nr; i++)
-		strvec_push(out, seen.v[i]);
-	strvec_clear(&seen);
+	candidates_move(&cs, out);
 	free(source_dir);
 }

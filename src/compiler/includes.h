@@ -58,7 +58,7 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan);
  * in inputs (in the order the compiler read them; inputs[0] is the source)
  * were resolved; scans[i] is what inputs[i] says; forced are the names of
  * -include/-imacros files (looked for in the current directory first).
- * The result is sorted and without duplicates.
+ * The result has no duplicates; its order is deterministic but not sorted.
  */
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs,
