@@ -80,6 +80,19 @@ done
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/zccache-bench.XXXXXX")
 say() { printf '%s\n' "$*" >&2; }
+# set_aside PATH: takes a build tree or cache out of the way by a rename into
+# $TMP/trash, deleted when the run ends. Deleting it now would bias the next
+# timed build: ext4 without a journal (this kind of VM) skips every inode
+# freed in the last minute (longer while its block is dirty) on each file it
+# creates, so whichever tool ran after a deletion paid for it, and more so
+# the more files it writes.
+TRASH_N=0
+set_aside() {
+	[ -e "$1" ] || return 0
+	mkdir -p "$TMP/trash"
+	TRASH_N=$((TRASH_N + 1))
+	mv "$1" "$TMP/trash/$TRASH_N"
+}
 
 # ------------------------------------------------------------------ tools ---
 # A tool is a name plus:
@@ -107,7 +120,7 @@ tool_setup() { mkdir -p "${T_DIR[$1]:-$TMP}"; "${T_SETUP[$1]}" "$1"; T_UP[$1]=1;
 tool_teardown() { [ "${T_UP[$1]}" = 1 ] || return 0; "${T_TEARDOWN[$1]}" "$1" || true; T_UP[$1]=0; }
 tool_wipe() { # empty the tool's cache
 	tool_teardown "$1"
-	if [ -n "${T_DIR[$1]}" ]; then rm -rf "${T_DIR[$1]}"; fi
+	if [ -n "${T_DIR[$1]}" ]; then set_aside "${T_DIR[$1]}"; fi
 	tool_setup "$1"
 }
 # drop_tool NAME WHY LOG: a tool that fails is taken out of the rest of the
@@ -522,7 +535,7 @@ build_project() {
 	build_once() { # tool phase rep
 		local t=$1 b=$w/build-$1 s e
 		local -a envw
-		rm -rf "$b"
+		set_aside "$b"
 		local -a launch=()
 		[ -n "${T_LAUNCH[$t]}" ] && launch=(-DCMAKE_C_COMPILER_LAUNCHER="${T_LAUNCH[$t]}"
 			-DCMAKE_CXX_COMPILER_LAUNCHER="${T_LAUNCH[$t]}")
