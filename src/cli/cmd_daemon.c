@@ -153,9 +153,10 @@ int cmd_status(int argc, char **argv)
 	}
 	format_size(st.rss_bytes, &mem);
 	printf("pid        %u\nuptime     %.1f s\nsocket     %s\nmemory     %s\n"
-	       "hits       %llu\nmisses     %llu\n",
+	       "entries    %llu\nhits       %llu\nmisses     %llu\n",
 	       st.pid, (double)st.uptime_ms / 1000, st.socket, mem.buf,
-	       (unsigned long long)st.hits, (unsigned long long)st.misses);
+	       (unsigned long long)st.entries, (unsigned long long)st.hits,
+	       (unsigned long long)st.misses);
 	ret = 0;
 out:
 	proto_status_release(&st);

@@ -292,6 +292,11 @@ static void reply_status(struct daemon *d, int fd)
 	st.rss_bytes = rss_bytes();
 	st.hits = d->server.hits;
 	st.misses = d->server.misses_served;
+	/* The stores were just flushed (see MSG_STATUS): the count is current. */
+	struct stats now_stats = STATS_INIT;
+	if (stats_read(d->cfg->cache_dir, &now_stats) == 0 && now_stats.value[STAT_CACHE_FILES] > 0)
+		st.entries = (uint64_t)now_stats.value[STAT_CACHE_FILES];
+	stats_release(&now_stats);
 	st.socket = d->socket_path.buf;
 	proto_encode_status(&st, &payload);
 	if (proto_write_frame(fd, MSG_STATUS_REPLY, &payload) < 0)

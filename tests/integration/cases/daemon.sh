@@ -136,6 +136,11 @@ test_compiles_through_daemon() {
 	expect_counts 1 1
 	capture st "$ZCCACHE" status
 	expect_contains "$T/.cap/st.out" "hits       1"
+	# entries: the files the cache holds, as `zccache stats` counts them
+	local files
+	files=$("$ZCCACHE" stats | sed -n 's/.*(\([0-9]*\) files)$/\1/p')
+	[ "${files:-0}" -gt 0 ] || fail "stats counts no files after a stored miss"
+	expect_contains "$T/.cap/st.out" "entries    $files"
 	# uncacheable: the client runs the compiler itself
 	outputs prog
 	ref gcc a.c -o prog
