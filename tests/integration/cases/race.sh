@@ -195,6 +195,33 @@ test_identical_compiles_race() {
 	expect_entries r $((rounds + blockers))
 }
 
+# 2. The build rewrites an object in place (same inode) the moment its
+# compile returns, while a slow store holds the store thread: the daemon
+# kept the object as a hard link, with its stat data, before the client
+# exited; the store thread sees the kept file changed and stores nothing.
+# The next compile is a miss, never a hit on the rewritten bytes.
+test_output_rewritten_after_exit() {
+	export ZC_NO_QUIESCE=1
+	printf 'const char blocker[16 << 20] = { 1 };\n' >x.c
+	echo 'int f(void) { return 42; }' >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -o a.o
+	# 16 MiB at zstd level 19: the store thread is busy for a while
+	ZCCACHE_COMPRESSION_LEVEL=19 "$ZCCACHE" gcc -c x.c -o x.o || fail "the compile of x.c failed"
+	ZCCACHE_LOGFILE=$T/a.log "$ZCCACHE" gcc -c a.c -o a.o || fail "the compile of a.c failed"
+	local ino; ino=$(stat -c %i a.o)
+	printf 'not an object\n' >>a.o # in place: the same inode, other bytes
+	[ "$(stat -c %i a.o)" = "$ino" ] || fail "the rewrite made a new file"
+	[ "$(rc_outcome "$T/a.log")" = miss ] || fail "a.c did not miss through the daemon"
+	rc_quiesce
+	expect_stats modified_during_compile=1
+	zc gcc -c a.c -o a.o
+	expect_like_ref
+	# x.c and this one; the first a.c counts as modified, not as a miss
+	expect_stats hits=0 misses=2
+}
+
 # kl_build_checker: $T/entcheck DIR validates every file in the shard
 # directories of the store DIR as store.c would read it (name, header,
 # size, checksum, zstd frame, records); it prints the bad ones and exits 1.
