@@ -296,6 +296,18 @@ static bool path_absent(struct cache *c, const struct invocation *inv, const cha
 	return probe_absent(c, inv, path) == 1;
 }
 
+/* Is path still nothing the compiler could open as a header: missing, a
+ * directory, or a link that leads to neither a file nor anything? The
+ * compile's working directory is the process's here. */
+static bool still_not_a_file(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR;
+	return S_ISDIR(st.st_mode);
+}
+
 static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
 					      const struct manifest *m)
 {
@@ -312,6 +324,13 @@ static const struct include_set *matching_set(struct cache *c, const struct invo
 			if (!path_absent(c, inv, set->absent.v[i])) {
 				zlog("include set %zu: '%s' now exists and may shadow a header", s,
 				     set->absent.v[i]);
+				ok = false;
+			}
+		}
+		for (size_t i = 0; ok && i < set->not_files.nr; i++) {
+			if (!still_not_a_file(set->not_files.v[i])) {
+				zlog("include set %zu: '%s' is now a file and may shadow a header", s,
+				     set->not_files.v[i]);
 				ok = false;
 			}
 		}
@@ -726,19 +745,56 @@ static void absences_release(struct absences *a)
 }
 
 /*
+ * A shadowing candidate that exists now. The compiler passed over it, or it
+ * came after the compiler looked. A file it could open was not searched
+ * (the candidates are a superset) and is dropped, unless it changed too
+ * close to the compile. A directory, or a link that leads nowhere, was
+ * skipped by the compiler and may become a header later: it goes on
+ * not_files. Returns 0, 1 when the compile must not be stored, or -1 when
+ * the path is gone again (then it is absent like the others).
+ */
+static int existing_candidate(struct cache *c, const char *path, struct strvec *not_files)
+{
+	struct stat lst, st;
+
+	if (lstat(path, &lst) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -1 : 1;
+	if (too_new(c, (uint64_t)ts_ns(lst.st_mtim), (uint64_t)ts_ns(lst.st_ctim)))
+		goto late;
+	st = lst;
+	if (S_ISLNK(lst.st_mode) && stat(path, &st) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return 1;
+		strvec_push(not_files, path); /* a link to nowhere */
+		return 0;
+	}
+	if (too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim)))
+		goto late;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		strvec_push(not_files, path);
+		return 0;
+	}
+	zlog("not stored: '%s' is neither a file nor a directory", path);
+	return 1;
+late:
+	zlog("not stored: '%s' appeared too close to the compile", path);
+	return 1;
+}
+
+/*
  * Records which of the candidate paths must stay absent. One that exists
- * now was passed over by the compiler already and is dropped, unless it
- * appeared (or changed) too close to the compile: then it may have come
- * after the compiler looked, and the compile is not stored (returns 1).
- * With `existing`, candidates that exist are put there instead, unchecked
- * (precompiled headers: the caller records them as inputs).
- * For one that does not exist, the shallowest missing ancestor is recorded
- * instead: the path cannot appear without it, and one ancestor stands for
- * every candidate below it (a missing include directory would otherwise
- * cost one check per header on every hit).
+ * now is handled by existing_candidate() (returns 1 when the compile must
+ * not be stored). With `existing`, candidates that exist are put there
+ * instead, unchecked (precompiled headers: the caller records them as
+ * inputs). For one that does not exist, the shallowest missing ancestor is
+ * recorded instead: the path cannot appear without it, and one ancestor
+ * stands for every candidate below it (a missing include directory would
+ * otherwise cost one check per header on every hit).
  */
 static int add_absent_paths(struct cache *c, const struct invocation *inv, struct absences *a,
-			    const struct strvec *candidates, struct strvec *absent,
+			    const struct strvec *candidates, struct include_set *set,
 			    struct strvec *existing)
 {
 	struct strbuf *p = &a->path;
@@ -750,15 +806,15 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 		strbuf_reset(p);
 		strbuf_addstr(p, candidates->v[i]);
 		if (probe_absent(c, inv, p->buf) == 0) {
-			struct stat st;
-			if (existing)
+			if (existing) {
 				strvec_push(existing, p->buf);
-			else if (lstat(p->buf, &st) == 0 &&
-				 too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
-				zlog("not stored: '%s' appeared too close to the compile", p->buf);
-				ret = 1;
+				continue;
 			}
-			continue;
+			int rc = existing_candidate(c, p->buf, &set->not_files);
+			if (rc > 0)
+				ret = 1;
+			if (rc >= 0)
+				continue;
 		}
 		size_t missing_len = p->len; /* candidate[0..missing_len) is missing */
 		while (cut_to_parent(p) && !strset_contains(&a->present, p->buf, p->len)) {
@@ -772,7 +828,7 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 		strbuf_reset(p);
 		strbuf_add(p, candidates->v[i], missing_len);
 		if (strset_add(&a->recorded, p->buf, p->len))
-			strvec_push(absent, p->buf);
+			strvec_push(&set->absent, p->buf);
 	}
 	return ret;
 }
@@ -925,7 +981,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		goto fail;
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
-	if (add_absent_paths(c, inv, &absences, &candidates, &set.absent, NULL)) {
+	if (add_absent_paths(c, inv, &absences, &candidates, &set, NULL)) {
 		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 		ret = 1;
 		goto out;
@@ -934,7 +990,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	strvec_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
 		       inv->forced_includes.nr, &candidates);
-	if (add_absent_paths(c, inv, &absences, &candidates, &set.absent, &found_pch)) {
+	if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_pch)) {
 		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 		ret = 1;
 		goto out;
@@ -945,7 +1001,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 			/* Gone since it was seen: it must stay absent now. */
 			struct strvec one = STRVEC_INIT;
 			strvec_push(&one, found_pch.v[i]);
-			int late = add_absent_paths(c, inv, &absences, &one, &set.absent, NULL);
+			int late = add_absent_paths(c, inv, &absences, &one, &set, NULL);
 			strvec_clear(&one);
 			if (late) {
 				count(c, STAT_UNC_MODIFIED_DURING_COMPILE);

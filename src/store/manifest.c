@@ -6,6 +6,11 @@
  *       u64 ctime_ns, u64 inode
  *   u32 number of absent paths, then per path: u32 length, path
  *   32-byte result key
+ * A set with paths that must stay no regular file has tag
+ * MANIFEST_SET_NOT_FILES_TAG instead and, before the result key:
+ *   u32 number of such paths, then per path: u32 length, path
+ * so a zccache that predates that list skips the set (a miss) instead of
+ * ignoring the constraint.
  */
 #include "../util/compat.h"
 #include "manifest.h"
@@ -14,6 +19,7 @@
 #include <string.h>
 
 #define MANIFEST_SET_TAG 1
+#define MANIFEST_SET_NOT_FILES_TAG 2
 #define MAX_FILES_PER_SET 100000
 
 void include_set_release(struct include_set *s)
@@ -22,6 +28,7 @@ void include_set_release(struct include_set *s)
 		free(s->files[i].path);
 	free(s->files);
 	strvec_clear(&s->absent);
+	strvec_clear(&s->not_files);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -33,7 +40,26 @@ void manifest_release(struct manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int decode_set(const unsigned char *data, size_t len, struct include_set *s)
+static int read_paths(struct reader *r, struct strvec *out)
+{
+	uint32_t n;
+
+	if (read_u32(r, &n) || n > MAX_FILES_PER_SET * 16)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *p;
+		size_t pl;
+		if (read_lstr(r, &p, &pl))
+			return -1;
+		char *path = xstrndup(p, pl);
+		strvec_push(out, path);
+		free(path);
+	}
+	return 0;
+}
+
+static int decode_set(const unsigned char *data, size_t len, bool not_files,
+		      struct include_set *s)
 {
 	struct reader r = { data, data + len };
 	uint32_t n;
@@ -55,17 +81,8 @@ static int decode_set(const unsigned char *data, size_t len, struct include_set 
 		memcpy(f->digest.b, b, DIGEST_SIZE);
 		s->nr_files++;
 	}
-	if (read_u32(&r, &n) || n > MAX_FILES_PER_SET * 16)
+	if (read_paths(&r, &s->absent) < 0 || (not_files && read_paths(&r, &s->not_files) < 0))
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		const char *p;
-		size_t pl;
-		if (read_lstr(&r, &p, &pl))
-			return -1;
-		char *path = xstrndup(p, pl);
-		strvec_push(&s->absent, path);
-		free(path);
-	}
 	if (read_bytes(&r, DIGEST_SIZE, &b) || r.p != r.end)
 		return -1;
 	memcpy(s->result_key.b, b, DIGEST_SIZE);
@@ -80,10 +97,11 @@ int manifest_decode(const struct entry *e, struct manifest *m)
 
 	memset(m, 0, sizeof(*m));
 	while ((rc = entry_next(e, &pos, &rec)) == 1) {
-		if (rec.tag != MANIFEST_SET_TAG)
+		if (rec.tag != MANIFEST_SET_TAG && rec.tag != MANIFEST_SET_NOT_FILES_TAG)
 			continue; /* a newer zccache's record: skip */
 		m->sets = xrealloc(m->sets, (m->nr_sets + 1) * sizeof(*m->sets));
-		if (decode_set(rec.data, rec.len, &m->sets[m->nr_sets]) < 0) {
+		if (decode_set(rec.data, rec.len, rec.tag == MANIFEST_SET_NOT_FILES_TAG,
+			       &m->sets[m->nr_sets]) < 0) {
 			include_set_release(&m->sets[m->nr_sets]);
 			manifest_release(m);
 			return -1;
@@ -114,8 +132,14 @@ static void encode_set(const struct include_set *s, struct strbuf *records)
 	strbuf_add_u32(&sb, (uint32_t)s->absent.nr);
 	for (size_t i = 0; i < s->absent.nr; i++)
 		strbuf_add_lstr(&sb, s->absent.v[i], strlen(s->absent.v[i]));
+	if (s->not_files.nr) {
+		strbuf_add_u32(&sb, (uint32_t)s->not_files.nr);
+		for (size_t i = 0; i < s->not_files.nr; i++)
+			strbuf_add_lstr(&sb, s->not_files.v[i], strlen(s->not_files.v[i]));
+	}
 	strbuf_add(&sb, s->result_key.b, DIGEST_SIZE);
-	entry_add(records, MANIFEST_SET_TAG, sb.buf, sb.len);
+	entry_add(records, s->not_files.nr ? MANIFEST_SET_NOT_FILES_TAG : MANIFEST_SET_TAG, sb.buf,
+		  sb.len);
 	strbuf_release(&sb);
 }
 

@@ -5,7 +5,9 @@
  * headers may differ from one compile to the next. A manifest lists, newest
  * first, each set of (header path, content digest) seen with that key, the
  * paths that had to be absent (see compiler/includes.h), and the result key
- * the set leads to. Stat data saved with each file lets a lookup skip
+ * the set leads to, and the paths where the compiler met something it could
+ * not open as a header (a directory, a link that leads nowhere), which must
+ * not become a file. Stat data saved with each file lets a lookup skip
  * re-hashing a file whose stat data has not changed; it is recorded only
  * for files last changed safely before the compile (see cache.c).
  */
@@ -30,6 +32,7 @@ struct include_set {
 	struct manifest_file *files;
 	size_t nr_files;
 	struct strvec absent;
+	struct strvec not_files; /* must stay no regular file (see cache.c) */
 	struct digest result_key;
 };
 

@@ -229,7 +229,31 @@ static void test_manifest_round_trip(void **state)
 	assert_int_equal(manifest_decode(&e, &m), 0);
 	assert_int_equal(m.nr_sets, 2);
 	assert_true(digest_equal(&m.sets[0].result_key, &set2.result_key));
+	assert_int_equal(m.sets[0].not_files.nr, 0);
 	manifest_release(&m);
+
+	/* Paths that must stay no file: kept, in a record of their own tag,
+	 * which a zccache that predates them skips (a miss, never a hit that
+	 * ignores them). */
+	strvec_push(&set2.not_files, "a/h.h");
+	strvec_push(&set2.not_files, "inc/memory");
+	strbuf_reset(&rec);
+	manifest_encode(&set2, &old, &rec);
+	e.payload = (const unsigned char *)rec.buf;
+	e.payload_len = rec.len;
+	assert_int_equal(manifest_decode(&e, &m), 0);
+	assert_int_equal(m.nr_sets, 2);
+	assert_int_equal(m.sets[0].not_files.nr, 2);
+	assert_string_equal(m.sets[0].not_files.v[1], "inc/memory");
+	assert_int_equal(m.sets[1].not_files.nr, 0);
+	assert_string_equal(m.sets[1].absent.v[0], "a/x.h");
+	manifest_release(&m);
+	size_t pos = 0;
+	struct record r;
+	assert_int_equal(entry_next(&e, &pos, &r), 1);
+	assert_int_equal(r.tag, 2);
+	assert_int_equal(entry_next(&e, &pos, &r), 1);
+	assert_int_equal(r.tag, 1);
 
 	/* Truncated payloads are rejected, never read past. */
 	for (size_t cut = 1; cut < rec.len; cut += 7) {

@@ -125,6 +125,42 @@ test_shadowing_clang() {
 	expect_stat hits 1
 }
 
+# What the compiler skipped where it looked first (a directory, a link that
+# leads nowhere) is no file now but may become one: then the compile must
+# miss, never hit the old object. SHADOW_SETUP makes a/h.h, SHADOW_CHANGE
+# turns it into a header.
+shadow_not_a_file() {
+	mkfile b/h.h <<<'int v = 1;'
+	eval "$SHADOW_SETUP"
+	printf '%s\n' '#include <h.h>' 'int f(void) { return v; }' >x.c
+	settle
+	outputs x.o
+	ref gcc -c x.c -Ia -Ib
+	zc gcc -c x.c -Ia -Ib
+	expect_like_ref
+	zc gcc -c x.c -Ia -Ib
+	expect_like_ref
+	expect_counts 1 1
+	eval "$SHADOW_CHANGE"
+	settle
+	ref gcc -c x.c -Ia -Ib
+	zc gcc -c x.c -Ia -Ib
+	expect_like_ref
+	expect_counts 1 2
+}
+
+test_shadowing_dangling_link() {
+	SHADOW_SETUP='mkdir a; ln -s ../gen/h.h a/h.h'
+	SHADOW_CHANGE='mkdir gen; echo "int v = 2; int w;" >gen/h.h'
+	shadow_not_a_file
+}
+
+test_shadowing_directory() {
+	SHADOW_SETUP='mkdir -p a/h.h'
+	SHADOW_CHANGE='rmdir a/h.h; echo "int v = 2; int w;" >a/h.h'
+	shadow_not_a_file
+}
+
 # -iquote and -isystem directories shadow the same way.
 test_shadowing_iquote_isystem() {
 	mkdir -p q s
