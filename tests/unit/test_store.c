@@ -193,6 +193,17 @@ static void test_eviction_is_lru(void **state)
 	store_release(&st);
 }
 
+/* Encodes set (before old's sets) into rec and decodes it back into m. */
+static void encode_decode(const struct include_set *set, const struct manifest *old,
+			  struct strbuf *rec, struct entry *e, struct manifest *m)
+{
+	strbuf_reset(rec);
+	manifest_encode(set, old, rec);
+	e->payload = (const unsigned char *)rec->buf;
+	e->payload_len = rec->len;
+	assert_int_equal(manifest_decode(e, m), 0);
+}
+
 static void test_manifest_round_trip(void **state)
 {
 	struct include_set set = { 0 }, set2 = { 0 };
@@ -208,10 +219,7 @@ static void test_manifest_round_trip(void **state)
 	set.files[1].ino = 42;
 	strvec_push(&set.absent, "a/x.h");
 	key_of("result1", &set.result_key);
-	manifest_encode(&set, NULL, &rec);
-	e.payload = (const unsigned char *)rec.buf;
-	e.payload_len = rec.len;
-	assert_int_equal(manifest_decode(&e, &old), 0);
+	encode_decode(&set, NULL, &rec, &e, &old);
 	assert_int_equal(old.nr_sets, 1);
 	assert_string_equal(old.sets[0].files[1].path, "inc/x.h");
 	assert_int_equal(old.sets[0].files[1].ino, 42);
@@ -222,11 +230,7 @@ static void test_manifest_round_trip(void **state)
 	set2.nr_files = 1;
 	set2.files[0].path = strdup("a.c");
 	key_of("result2", &set2.result_key);
-	strbuf_reset(&rec);
-	manifest_encode(&set2, &old, &rec);
-	e.payload = (const unsigned char *)rec.buf;
-	e.payload_len = rec.len;
-	assert_int_equal(manifest_decode(&e, &m), 0);
+	encode_decode(&set2, &old, &rec, &e, &m);
 	assert_int_equal(m.nr_sets, 2);
 	assert_true(digest_equal(&m.sets[0].result_key, &set2.result_key));
 	assert_int_equal(m.sets[0].not_files.nr, 0);
@@ -237,11 +241,7 @@ static void test_manifest_round_trip(void **state)
 	 * ignores them). */
 	strvec_push(&set2.not_files, "a/h.h");
 	strvec_push(&set2.not_files, "inc/memory");
-	strbuf_reset(&rec);
-	manifest_encode(&set2, &old, &rec);
-	e.payload = (const unsigned char *)rec.buf;
-	e.payload_len = rec.len;
-	assert_int_equal(manifest_decode(&e, &m), 0);
+	encode_decode(&set2, &old, &rec, &e, &m);
 	assert_int_equal(m.nr_sets, 2);
 	assert_int_equal(m.sets[0].not_files.nr, 2);
 	assert_string_equal(m.sets[0].not_files.v[1], "inc/memory");
