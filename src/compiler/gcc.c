@@ -282,7 +282,10 @@ static bool handle_flag(struct parse *p, const char *a)
 		 starts_with(a, "-fcallgraph-info") || starts_with(a, "-fsave-optimization-record") ||
 		 !strcmp(a, "-ftime-report") || starts_with(a, "-fopt-info") ||
 		 starts_with(a, "-ftime-trace") || !strcmp(a, "-emit-pch") ||
-		 starts_with(a, "-fprofile-list="))
+		 starts_with(a, "-fprofile-list=") ||
+		 /* the object would hold the command line: the output's
+		  * name, and the dependency options added on a miss */
+		 !strcmp(a, "-frecord-gcc-switches") || !strcmp(a, "-frecord-command-line"))
 		uncacheable(p, starts_with(a, "-save-temps") ? STAT_UNC_SAVE_TEMPS
 							      : STAT_UNC_UNSUPPORTED_OPTION);
 	else if (starts_with(a, "-fprofile-use") || starts_with(a, "-fauto-profile") ||
@@ -483,7 +486,9 @@ static void plan_outputs(struct parse *p)
 		char *dep = p->depfile ? xstrdup(p->depfile) : xasprintf("%s.d", p->output ? stem : stem_src);
 		invocation_add_output(inv, OUT_DEPFILE, dep);
 		inv->user_depfile = dep;
-		inv->depfile_partial = p->mmd && !p->md;
+		/* With both, gcc and clang leave system headers out whatever
+		 * the order: -MMD wins. */
+		inv->depfile_partial = p->mmd;
 		if (!p->seen_mt)
 			inv->dep_target = xstrdup(object);
 	}

@@ -161,6 +161,24 @@ test_shadowing_directory() {
 	shadow_not_a_file
 }
 
+# -MD with -MMD: the compiler leaves system headers out (whatever the
+# order), so the dependency list cannot be trusted for them.
+test_md_with_mmd_system_header() {
+	mkfile sys/x.h <<<'#define X 2'
+	printf '%s\n' '#include <x.h>' 'int v = X;' >s.c
+	settle
+	outputs s.o s.d
+	zc gcc -c s.c -isystem sys -MD -MMD -MF s.d
+	zc gcc -c s.c -isystem sys -MD -MMD -MF s.d
+	expect_counts 1 1
+	echo '#define X 1' >sys/x.h
+	settle
+	ref gcc -c s.c -isystem sys -MD -MMD -MF s.d
+	zc gcc -c s.c -isystem sys -MD -MMD -MF s.d
+	expect_like_ref
+	expect_counts 1 2
+}
+
 # -iquote and -isystem directories shadow the same way.
 test_shadowing_iquote_isystem() {
 	mkdir -p q s

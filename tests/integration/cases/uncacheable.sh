@@ -212,6 +212,23 @@ test_unsupported_option_specs() {
 	passthrough unsupported_option gcc -specs=empty.specs -c a.c -Wall
 }
 
+# The object would hold the command line: its own name, and the dependency
+# options zccache adds on a miss.
+test_unsupported_option_record_switches() {
+	simple_source
+	settle
+	outputs a.o
+	passthrough unsupported_option gcc -frecord-gcc-switches -c a.c -Wall
+}
+
+test_unsupported_option_record_command_line() {
+	require_cmd clang
+	simple_source
+	settle
+	outputs a.o
+	passthrough unsupported_option clang -frecord-command-line -c a.c -Wall
+}
+
 # An unknown option naming an existing file: it might read it.
 test_unsupported_option_unknown_file_option() {
 	simple_source
