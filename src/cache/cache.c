@@ -523,6 +523,17 @@ out:
 }
 
 /* The include search chain, from the compiler (memoised). */
+/* Relative paths are the compile's: its directory is the process's here. */
+static bool all_still_missing(const struct strvec *dirs)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < dirs->nr; i++)
+		if (stat(dirs->v[i], &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+			return false;
+	return true;
+}
+
 static int search_dirs_for(struct cache *c, struct invocation *inv, struct search_dirs *dirs)
 {
 	struct strvec argv = STRVEC_INIT;
@@ -550,9 +561,12 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 	if (known) {
 		ret = search_dirs_deserialize(known, len, dirs);
 		free(known);
-		if (ret == 0)
+		/* A directory the compiler skipped as missing then may exist
+		 * now (generated headers): it is searched, so ask again. */
+		if (ret == 0 && all_still_missing(&dirs->missing))
 			goto out;
 		search_dirs_release(dirs);
+		ret = -1;
 	}
 	if (run_capture(argv.v, inv->env.v, &run) < 0)
 		goto out;

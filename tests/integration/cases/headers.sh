@@ -179,6 +179,30 @@ test_md_with_mmd_system_header() {
 	expect_counts 1 2
 }
 
+# The include search list is remembered per command line. A directory the
+# compiler skipped as missing, created later (generated headers), is searched
+# from then on: a header later put in an earlier directory must still miss.
+test_missing_directory_created_later() {
+	mkdir inc0
+	mkfile inc2/x.h <<<'#define X 2'
+	printf '%s\n' '#include "x.h"' 'int v = X;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc0 -Iinc1 -Iinc2
+	mkfile inc1/x.h <<<'#define X 1'
+	settle
+	ref gcc -c a.c -Iinc0 -Iinc1 -Iinc2
+	zc gcc -c a.c -Iinc0 -Iinc1 -Iinc2
+	expect_like_ref
+	expect_counts 0 2
+	echo '#define X 0' >inc0/x.h
+	settle
+	ref gcc -c a.c -Iinc0 -Iinc1 -Iinc2
+	zc gcc -c a.c -Iinc0 -Iinc1 -Iinc2
+	expect_like_ref
+	expect_counts 0 3
+}
+
 # -iquote and -isystem directories shadow the same way.
 test_shadowing_iquote_isystem() {
 	mkdir -p q s
