@@ -141,11 +141,31 @@ void include_scan_copy(struct include_scan *dst, const struct include_scan *src)
 	dst->facts = src->facts;
 }
 
+/* Skips blanks and block comments (a comment is a blank to the
+ * preprocessor); one that does not end before `end` leaves p at end. */
 static const char *skip_blanks(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\f' || *p == '\v' || *p == '\r'))
+			p++;
+		if (end - p < 2 || p[0] != '/' || p[1] != '*')
+			return p;
+		const char *close = memmem(p + 2, (size_t)(end - p - 2), "*/", 2);
+		p = close ? close + 2 : end;
+	}
+}
+
+/* The next directive introducer of [p, eol): '#' or the digraph "%:";
+ * returns what follows it, or NULL. */
+static const char *next_introducer(const char *p, const char *eol)
+{
+	for (; p < eol; p++) {
+		if (*p == '#')
+			return p + 1;
+		if (*p == '%' && p + 1 < eol && p[1] == ':')
+			return p + 2;
+	}
+	return NULL;
 }
 
 /* At p: "name" or <name>. Pushes name; returns false when neither. */
@@ -175,8 +195,15 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 		const char *eol = nl ? nl : end;
 		/* Any '#' of the line, not only the first: a comment may come
 		 * before a directive. Extra names only add candidates. */
-		for (const char *p = line; (p = memchr(p, '#', (size_t)(eol - p))); ) {
-			p = skip_blanks(p + 1, eol);
+		for (const char *p = line; (p = next_introducer(p, eol)); ) {
+			const char *after = p;
+			p = skip_blanks(p, eol);
+			if (p == eol && after < eol && memmem(after, (size_t)(eol - after), "/*", 2)) {
+				/* A comment runs on past the line: what it hides may
+				 * be a directive. */
+				scan->computed = true;
+				break;
+			}
 			for (size_t i = 0; i < ZC_ARRAY_SIZE(directives); i++) {
 				size_t n = strlen(directives[i]);
 				if ((size_t)(eol - p) < n || memcmp(p, directives[i], n))

@@ -145,6 +145,37 @@ static void test_shadow_candidates(void **state)
 	search_dirs_release(&d);
 }
 
+/* Spellings of a directive the preprocessor accepts: comments and form
+ * feeds between '#' and the name, the "%:" digraph. */
+static void test_scan_spellings(void **state)
+{
+	struct include_scan scan = INCLUDE_SCAN_INIT;
+	const char *text = "#/**/include \"a.h\"\n"
+			   "# /* c */ include /* d */ <b.h>\n"
+			   "#\f\vinclude \"c.h\"\n"
+			   "%:include \"d.h\"\n"
+			   "  %: /**/ include_next <e.h>\n"
+			   "int x = 10 % 3; /* not a directive: % then space */\n";
+	(void)state;
+
+	scan_includes(text, strlen(text), &scan);
+	assert_int_equal(scan.quoted.nr, 3);
+	assert_string_equal(scan.quoted.v[0], "a.h");
+	assert_string_equal(scan.quoted.v[1], "c.h");
+	assert_string_equal(scan.quoted.v[2], "d.h");
+	assert_int_equal(scan.angled.nr, 2);
+	assert_string_equal(scan.angled.v[0], "b.h");
+	assert_string_equal(scan.angled.v[1], "e.h");
+	assert_false(scan.computed);
+	include_scan_release(&scan);
+
+	/* A comment that runs past the line may hide a directive. */
+	text = "# /* a comment\n   that ends here */ include \"f.h\"\n";
+	scan_includes(text, strlen(text), &scan);
+	assert_true(scan.computed);
+	include_scan_release(&scan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_retarget),
 		cmocka_unit_test(test_parse_search_output),
 		cmocka_unit_test(test_shadow_candidates),
+		cmocka_unit_test(test_scan_spellings),
 	};
 	return cmocka_run_group_tests_name("deps", tests, NULL, NULL);
 }
