@@ -984,6 +984,12 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 			goto out;
 		}
 	}
+	if (resolve_probe_wrappers(scans, inputs.nr) < 0) {
+		zlog("not stored: a __has_include names a header only the preprocessor knows");
+		count(c, STAT_UNC_COMPUTED_HAS_INCLUDE);
+		ret = 1;
+		goto out;
+	}
 	/* The source must still be what the key was computed from. */
 	if (!digest_equal(&set.files[0].digest, &c->source_digest)) {
 		zlog("not stored: the source changed during the compile");

@@ -102,7 +102,7 @@ void scan_memo_put(struct scan_memo *sm, const struct compiler_family *family,
 	e->scan = (struct include_scan)INCLUDE_SCAN_INIT;
 	include_scan_copy(&e->scan, scan);
 	e->bytes = sizeof(*e) + strvec_bytes(&scan->quoted) + strvec_bytes(&scan->angled) +
-		   strvec_bytes(&scan->probed);
+		   strvec_bytes(&scan->probed) + scan->calls.len + scan->wraps.len;
 	pthread_mutex_lock(&sm->lock);
 	if (find(sm, family, content)) {
 		pthread_mutex_unlock(&sm->lock);

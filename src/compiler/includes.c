@@ -128,6 +128,8 @@ void include_scan_release(struct include_scan *s)
 	strvec_clear(&s->quoted);
 	strvec_clear(&s->angled);
 	strvec_clear(&s->probed);
+	strbuf_release(&s->calls);
+	strbuf_release(&s->wraps);
 	s->computed = false;
 	s->facts = 0;
 }
@@ -137,6 +139,8 @@ void include_scan_copy(struct include_scan *dst, const struct include_scan *src)
 	strvec_pushv(&dst->quoted, src->quoted.v, src->quoted.nr);
 	strvec_pushv(&dst->angled, src->angled.v, src->angled.nr);
 	strvec_pushv(&dst->probed, src->probed.v, src->probed.nr);
+	strbuf_add(&dst->calls, src->calls.buf, src->calls.len);
+	strbuf_add(&dst->wraps, src->wraps.buf, src->wraps.len);
 	dst->computed = src->computed;
 	dst->facts = src->facts;
 }
@@ -185,6 +189,184 @@ static bool take_name(const char *p, const char *end, struct strvec *quoted, str
 	return true;
 }
 
+static bool is_ident(char c, bool first)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+/* At p: a header name ("x" or <x>) and the ')' that closes the call;
+ * sets *name and returns what follows, or NULL. */
+static const char *header_name_arg(const char *p, const char *end, struct strbuf *name)
+{
+	char close = *p == '"' ? '"' : *p == '<' ? '>' : 0;
+	const char *q;
+
+	if (!close || p + 1 >= end || !(q = memchr(p + 1, close, (size_t)(end - p - 1))))
+		return NULL;
+	const char *after = skip_blanks(q + 1, end);
+	if (after >= end || *after != ')')
+		return NULL;
+	strbuf_reset(name);
+	strbuf_add(name, p + 1, (size_t)(q - p - 1));
+	return after + 1;
+}
+
+/* Adds the line "a\tb\n" to list. */
+static void add_pair(struct strbuf *list, const char *a, size_t al, const char *b, size_t bl)
+{
+	strbuf_add(list, a, al);
+	strbuf_addch(list, '\t');
+	strbuf_add(list, b, bl);
+	strbuf_addch(list, '\n');
+}
+
+/* One logical directive line (continuations joined): its NAME(arg) calls. */
+static void scan_directive_calls(const char *p, const char *end, struct include_scan *scan)
+{
+	struct strbuf name = STRBUF_INIT;
+	const char *macro = NULL;
+	size_t macro_len = 0;
+
+	p = skip_blanks(p, end);
+	if (end - p >= 6 && !memcmp(p, "define", 6) && p + 6 < end && !is_ident(p[6], false)) {
+		const char *m = skip_blanks(p + 6, end), *e = m;
+		while (e < end && is_ident(*e, e == m))
+			e++;
+		if (e > m && e < end && *e == '(') { /* function-like: no blank before '(' */
+			macro = m;
+			macro_len = (size_t)(e - m);
+		} else if (e > m) {
+			/* `#define HAS __has_include`: an alias */
+			const char *b = skip_blanks(e, end), *be = b;
+			while (be < end && is_ident(*be, be == b))
+				be++;
+			if (be > b && skip_blanks(be, end) == end)
+				add_pair(&scan->wraps, m, (size_t)(e - m), b, (size_t)(be - b));
+		}
+	}
+	while (p < end) {
+		if (*p == '"' || *p == '\'') { /* a literal: no identifiers inside */
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+			p = q ? q + 1 : end;
+			continue;
+		}
+		if (!is_ident(*p, true)) {
+			p++;
+			continue;
+		}
+		const char *id = p;
+		while (p < end && is_ident(*p, false))
+			p++;
+		size_t id_len = (size_t)(p - id);
+		const char *open = skip_blanks(p, end);
+		if (open >= end || *open != '(' || (id_len == 7 && !memcmp(id, "defined", 7)))
+			continue; /* `defined` is an operator: never a wrapper */
+		const char *arg = skip_blanks(open + 1, end), *after;
+		if ((after = header_name_arg(arg, end, &name))) {
+			add_pair(&scan->calls, id, id_len, name.buf, name.len);
+			p = after;
+		} else if (macro) {
+			add_pair(&scan->wraps, macro, macro_len, id, id_len);
+		} else {
+			add_pair(&scan->calls, id, id_len, "", 0);
+		}
+	}
+	strbuf_release(&name);
+}
+
+/* Every directive line, for resolve_probe_wrappers. */
+static void scan_calls(const char *data, size_t len, struct include_scan *scan)
+{
+	const char *end = data + len;
+	struct strbuf logical = STRBUF_INIT;
+
+	for (const char *line = data; line < end;) {
+		const char *p = skip_blanks(line, end), *nl;
+		const char *after = p < end ? next_introducer(p, p + 2 < end ? p + 2 : end) : NULL;
+		if (!after || (after != p + 1 && !(after == p + 2 && *p == '%'))) {
+			nl = memchr(line, '\n', (size_t)(end - line));
+			line = nl ? nl + 1 : end;
+			continue;
+		}
+		nl = memchr(after, '\n', (size_t)(end - after));
+		const char *eol = nl ? nl : end;
+		if (eol == after || eol[-1] != '\\') {
+			/* One physical line, the usual case: no copy. Only a
+			 * call or a #define (an alias) matters. */
+			const char *word = skip_blanks(after, eol);
+			if (memchr(after, '(', (size_t)(eol - after)) ||
+			    (eol - word >= 6 && !memcmp(word, "define", 6)))
+				scan_directive_calls(after, eol, scan);
+			line = nl ? nl + 1 : end;
+			continue;
+		}
+		strbuf_reset(&logical);
+		for (p = after;;) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			eol = nl ? nl : end;
+			bool more = eol > p && eol[-1] == '\\';
+			strbuf_add(&logical, p, (size_t)(eol - p) - more);
+			p = nl ? nl + 1 : end;
+			if (!more || !nl)
+				break;
+		}
+		line = p;
+		scan_directive_calls(logical.buf, logical.buf + logical.len, scan);
+	}
+	strbuf_release(&logical);
+}
+
+/* The next "a\tb\n" line of list at *pos: a = [*a, *tab), b = (tab, *nl). */
+static bool next_pair(const struct strbuf *list, size_t *pos, const char **a, const char **tab,
+		      const char **nl)
+{
+	if (*pos >= list->len)
+		return false;
+	*a = list->buf + *pos;
+	*nl = memchr(*a, '\n', list->len - *pos);
+	*tab = memchr(*a, '\t', (size_t)(*nl - *a));
+	*pos = (size_t)(*nl - list->buf) + 1;
+	return true;
+}
+
+int resolve_probe_wrappers(struct include_scan *scans, size_t n)
+{
+	struct strset wrappers = STRSET_INIT;
+	const char *a, *tab, *nl;
+	int ret = 0;
+	bool grew = true;
+
+	strset_add(&wrappers, "__has_include", 13);
+	strset_add(&wrappers, "__has_include_next", 18);
+	/* A macro that hands something else than a header name to a wrapper
+	 * is one too (its parameter, or a name it builds). */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++)
+			for (size_t pos = 0; next_pair(&scans[i].wraps, &pos, &a, &tab, &nl);)
+				if (strset_contains(&wrappers, tab + 1, (size_t)(nl - tab - 1)) &&
+				    strset_add(&wrappers, a, (size_t)(tab - a)))
+					grew = true;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct include_scan *sc = &scans[i];
+		for (size_t pos = 0; next_pair(&sc->calls, &pos, &a, &tab, &nl);) {
+			if (!strset_contains(&wrappers, a, (size_t)(tab - a)))
+				continue;
+			if (nl == tab + 1) {
+				ret = -1; /* HAS(NAME): the name is the preprocessor's */
+				break;
+			}
+			char *name = xstrndup(tab + 1, (size_t)(nl - tab - 1));
+			strvec_push(&sc->probed, name);
+			free(name);
+		}
+	}
+	strset_clear(&wrappers);
+	return ret;
+}
+
 void scan_includes(const char *data, size_t len, struct include_scan *scan)
 {
 	static const char *const directives[] = { "include_next", "include", "import" };
@@ -228,6 +410,7 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 				scan->computed = true;
 		}
 	}
+	scan_calls(data, len, scan);
 }
 
 /* The candidate sets are built in a scratch buffer: no printf, no

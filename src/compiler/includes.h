@@ -9,13 +9,14 @@
  * manifest records those would-be-shadowing paths, and a lookup only hits
  * while every one of them is still absent.
  *
- * The candidates are a superset, never a subset, of what the compiler
- * probed: for a header found as <dir>/<rel> through a search directory, every
- * directory searched before <dir> combined with <rel>; for each
- * `#include "name"` in a file, the file's own directory combined with name
- * (searched first); for each __has_include(name), every place name could be
- * found. A file whose includes are computed (`#include MACRO`) may include
- * anything with quotes: its directory is combined with every header's <rel>.
+ * The candidates are a superset, never a subset, of what the compiler probed:
+ * for a header found as <dir>/<rel> through a search directory, every
+ * directory searched before <dir> combined with <rel>; for each `#include
+ * "name"` in a file, the file's own directory combined with name (searched
+ * first); for each __has_include(name), every place name could be found,
+ * including names probed through macros that wrap __has_include. A file whose
+ * includes are computed (`#include MACRO`) may include anything with quotes:
+ * its directory is combined with every header's <rel>.
  */
 #ifndef ZC_INCLUDES_H
 #define ZC_INCLUDES_H
@@ -45,13 +46,32 @@ struct include_scan {
 	struct strvec probed;  /* names of __has_include("name") / (<name>) */
 	bool computed;         /* an #include whose name is a macro */
 	unsigned facts;        /* the family's bits: what else the content uses */
+	/* For macros that wrap __has_include (resolve_probe_wrappers), one
+	 * line each: every NAME(arg) on a directive line, as "NAME\tname" when
+	 * arg is a header name ("x" or <x>) and "NAME\t" when it is anything
+	 * else; and "MACRO\tNAME" when the body of function-like MACRO calls
+	 * NAME with anything but a header name (its parameter, say), or when
+	 * object-like MACRO is NAME. One buffer each: a scan is copied per
+	 * compile. */
+	struct strbuf calls;
+	struct strbuf wraps;
 };
-#define INCLUDE_SCAN_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, 0 }
+#define INCLUDE_SCAN_INIT \
+	{ STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, false, 0, STRBUF_INIT, STRBUF_INIT }
 
 void include_scan_release(struct include_scan *s);
 void include_scan_copy(struct include_scan *dst, const struct include_scan *src);
 /* Reads the include directives of a C/C++ source or header. */
 void scan_includes(const char *data, size_t len, struct include_scan *scan);
+
+/*
+ * Finds the header names that macros wrapping __has_include (as in
+ * `#define HAS(x) __has_include(x)` ... `#if HAS(<opt.h>)`) probe, in any
+ * of the n scans of one compile, and adds each to the probed names of the
+ * file that calls it. Returns -1 when a probe's name is not written out
+ * (`__has_include(NAME)`, `HAS(NAME)`): only the preprocessor knows it.
+ */
+int resolve_probe_wrappers(struct include_scan *scans, size_t n);
 
 /*
  * Appends to out every path whose appearance could change how the headers

@@ -176,6 +176,52 @@ static void test_scan_spellings(void **state)
 	include_scan_release(&scan);
 }
 
+static bool has_name(const struct strvec *v, const char *s)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+/* Macros that wrap __has_include: their header-name calls are probes. */
+static void test_probe_wrappers(void **state)
+{
+	struct include_scan scans[3] = { INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT };
+	const char *cfg = "#define HAS(x) __has_include(x)\n"
+			  "#  define HAS2(y, \\\n z) (HAS(y) && 1)\n"
+			  "#define ALIAS __has_include\n"
+			  "#define NOT_A_PROBE(x) foo(x)\n";
+	const char *src = "#include \"cfg.h\"\n"
+			  "#if HAS(\"opt.h\") || defined(X)\n#endif\n"
+			  "#if ALIAS(<alias.h>)\n#endif\n"
+			  "%:if NOT_A_PROBE(\"nope.h\")\n#endif\n"
+			  "int f(void) { return HAS(\"code.h\"); } /* not a directive */\n";
+	(void)state;
+
+	scan_includes(cfg, strlen(cfg), &scans[1]);
+	scan_includes(src, strlen(src), &scans[0]);
+	assert_int_equal(resolve_probe_wrappers(scans, 2), 0);
+	assert_true(has_name(&scans[0].probed, "opt.h"));
+	assert_true(has_name(&scans[0].probed, "alias.h"));
+	assert_false(has_name(&scans[0].probed, "nope.h"));
+	assert_false(has_name(&scans[0].probed, "code.h"));
+	include_scan_release(&scans[0]);
+
+	/* A two-argument call is no header name: the probe is unknown. */
+	const char *two = "#if HAS2(<sys/opt2.h>, 1)\n#endif\n";
+	scan_includes(two, strlen(two), &scans[0]);
+	assert_int_equal(resolve_probe_wrappers(scans, 2), -1);
+	include_scan_release(&scans[0]);
+
+	/* The name is a macro's: only the preprocessor knows it. */
+	const char *named = "#define NAME \"opt.h\"\n#if __has_include(NAME)\n#endif\n";
+	scan_includes(named, strlen(named), &scans[2]);
+	assert_int_equal(resolve_probe_wrappers(&scans[2], 1), -1);
+	for (int i = 0; i < 3; i++)
+		include_scan_release(&scans[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_parse_search_output),
 		cmocka_unit_test(test_shadow_candidates),
 		cmocka_unit_test(test_scan_spellings),
+		cmocka_unit_test(test_probe_wrappers),
 	};
 	return cmocka_run_group_tests_name("deps", tests, NULL, NULL);
 }

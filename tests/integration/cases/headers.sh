@@ -280,6 +280,39 @@ test_has_include_created_later() {
 	expect_stat hits 1
 }
 
+# The usual idiom: a macro that wraps __has_include, in another header
+# (fmt, Abseil); the header it probes is created later in an earlier -I.
+test_has_include_wrapped_created_later() {
+	mkfile cfg/cfg.h <<<'#define HAS(x) __has_include(x)'
+	printf '%s\n' '#include "cfg.h"' '#if HAS(<opt.h>)' '#include <opt.h>' '#else' \
+		'#define OPT 0' '#endif' 'int opt = OPT;' >a.c
+	mkdir inc
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc -Icfg
+	zc gcc -c a.c -Iinc -Icfg
+	expect_counts 1 1
+	echo '#define OPT 5' >inc/opt.h
+	settle
+	ref gcc -c a.c -Iinc -Icfg
+	zc gcc -c a.c -Iinc -Icfg
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# A probed name that only the preprocessor knows: not cached.
+test_has_include_macro_name() {
+	printf '%s\n' '#define NAME "opt.h"' '#if __has_include(NAME)' '#define OPT 1' '#else' \
+		'#define OPT 0' '#endif' 'int opt = OPT;' >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_stat uncacheable.computed_has_include 1
+	expect_counts 0 0
+}
+
 # A header modified while the compile runs (by a wrapper compiler, so the
 # timing is certain) is not stored: its content may not be what the
 # compiler read.
