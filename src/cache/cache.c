@@ -945,10 +945,35 @@ out:
 	return ret;
 }
 
+/* A file the compile may have read though its dependency list does not
+ * say (a precompiled header, what a __has_include found): an input. */
+static int add_input_file(struct cache *c, struct invocation *inv, struct include_set *set,
+			  const char *path, enum counter *reason)
+{
+	set->files = xrealloc(set->files, (set->nr_files + 1) * sizeof(*set->files));
+	int rc = record_file(c, inv, path, &set->files[set->nr_files], NULL, reason);
+	set->nr_files++;
+	return rc < 0 ? -1 : *reason ? 1 : 0;
+}
+
+/* A path seen to exist that is no file after all: the absence walk again
+ * (which keeps a directory or a link to nowhere as "no file"). */
+static int recheck_absent(struct cache *c, const struct invocation *inv, struct absences *a,
+			  struct include_set *set, const char *path)
+{
+	struct strvec one = STRVEC_INIT;
+
+	strvec_push(&one, path);
+	int late = add_absent_paths(c, inv, a, &one, set, NULL);
+	strvec_clear(&one);
+	return late;
+}
+
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
 	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT, found_pch = STRVEC_INIT;
+	struct strvec found_probes = STRVEC_INIT;
 	struct absences absences = ABSENCES_INIT;
 	struct search_dirs dirs = SEARCH_DIRS_INIT;
 	struct include_scan *scans = NULL;
@@ -1017,32 +1042,45 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	for (size_t i = 0; i < found_pch.nr; i++) {
 		struct stat st;
+		int rc;
 		if (lstat(found_pch.v[i], &st) < 0) {
 			/* Gone since it was seen: it must stay absent now. */
-			struct strvec one = STRVEC_INIT;
-			strvec_push(&one, found_pch.v[i]);
-			int late = add_absent_paths(c, inv, &absences, &one, &set, NULL);
-			strvec_clear(&one);
-			if (late) {
-				count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
-				ret = 1;
-				goto out;
-			}
-			continue;
-		}
-		if (!S_ISREG(st.st_mode)) {
+			rc = recheck_absent(c, inv, &absences, &set, found_pch.v[i]);
+		} else if (!S_ISREG(st.st_mode)) {
 			zlog("not stored: precompiled header directory '%s'", found_pch.v[i]);
-			count(c, STAT_UNC_UNSUPPORTED_OPTION);
+			reason = STAT_UNC_UNSUPPORTED_OPTION;
+			rc = 1;
+		} else {
+			rc = add_input_file(c, inv, &set, found_pch.v[i], &reason);
+		}
+		if (rc < 0)
+			goto fail;
+		if (rc > 0) {
+			count(c, reason ? reason : STAT_UNC_MODIFIED_DURING_COMPILE);
 			ret = 1;
 			goto out;
 		}
-		set.files = xrealloc(set.files, (set.nr_files + 1) * sizeof(*set.files));
-		int rc = record_file(c, inv, found_pch.v[i], &set.files[set.nr_files], NULL, &reason);
-		set.nr_files++;
+	}
+	/* What a __has_include found: gcc's dependency list does not name it
+	 * either, and its disappearance changes the answer. */
+	strvec_clear(&candidates);
+	probe_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
+	if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_probes)) {
+		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < found_probes.nr; i++) {
+		struct stat st;
+		int rc;
+		if (stat(found_probes.v[i], &st) == 0 && S_ISREG(st.st_mode))
+			rc = add_input_file(c, inv, &set, found_probes.v[i], &reason);
+		else /* no file there (a directory, a link to nowhere), or gone */
+			rc = recheck_absent(c, inv, &absences, &set, found_probes.v[i]);
 		if (rc < 0)
 			goto fail;
-		if (reason) {
-			count(c, reason);
+		if (rc > 0) {
+			count(c, reason ? reason : STAT_UNC_MODIFIED_DURING_COMPILE);
 			ret = 1;
 			goto out;
 		}
@@ -1091,6 +1129,7 @@ out:
 	strvec_clear(&inputs);
 	strvec_clear(&candidates);
 	strvec_clear(&found_pch);
+	strvec_clear(&found_probes);
 	absences_release(&absences);
 	strbuf_release(&records);
 	return ret;

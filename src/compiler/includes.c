@@ -498,7 +498,22 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		/* #include "name" looks beside the includer first. */
 		for (size_t n = 0; n < scans[i].quoted.nr; n++)
 			add_path(&cs, dir, scans[i].quoted.v[n], "");
-		/* __has_include(name): wherever name could be found. */
+		free(dir);
+	}
+	candidates_move(&cs, out);
+	strset_clear(&rels);
+	strset_clear(&includer_dirs);
+}
+
+void probe_candidates(const struct search_dirs *d, char *const *inputs,
+		      const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
+{
+	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
+
+	for (size_t i = 0; i < nr_inputs; i++) {
+		if (!scans[i].probed.nr)
+			continue;
+		char *dir = path_dirname(inputs[i]);
 		for (size_t n = 0; n < scans[i].probed.nr; n++) {
 			const char *name = scans[i].probed.v[n];
 			add_path(&cs, dir, name, "");
@@ -510,8 +525,6 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		free(dir);
 	}
 	candidates_move(&cs, out);
-	strset_clear(&rels);
-	strset_clear(&includer_dirs);
 }
 
 void pch_candidates(const struct search_dirs *d, const char *source,

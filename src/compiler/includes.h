@@ -13,10 +13,11 @@
  * for a header found as <dir>/<rel> through a search directory, every
  * directory searched before <dir> combined with <rel>; for each `#include
  * "name"` in a file, the file's own directory combined with name (searched
- * first); for each __has_include(name), every place name could be found,
- * including names probed through macros that wrap __has_include. A file whose
- * includes are computed (`#include MACRO`) may include anything with quotes:
- * its directory is combined with every header's <rel>.
+ * first); for each __has_include(name), every place name could be found
+ * (probe_candidates), including names probed through macros that wrap
+ * __has_include. A file whose includes are computed (`#include MACRO`) may
+ * include anything with quotes: its directory is combined with every header's
+ * <rel>.
  */
 #ifndef ZC_INCLUDES_H
 #define ZC_INCLUDES_H
@@ -83,6 +84,16 @@ int resolve_probe_wrappers(struct include_scan *scans, size_t n);
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs,
 		       char *const *forced, size_t nr_forced, struct strvec *out);
+
+/*
+ * Where each __has_include(name) of inputs could have found name: beside
+ * its file, and in every search directory. gcc's dependency list does not
+ * name a file a __has_include found, so the caller records those that
+ * exist as inputs (their disappearance changes the answer) and requires
+ * the others to stay absent.
+ */
+void probe_candidates(const struct search_dirs *d, char *const *inputs,
+		      const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
 
 /*
  * Precompiled headers gcc would use instead of a header: "<dir>/<name>.gch"

@@ -112,9 +112,17 @@ static void test_shadow_candidates(void **state)
 	assert_true(contains(&out, "a/sub/y.h"));
 	assert_true(contains(&out, "a/stdio.h"));
 	assert_true(contains(&out, "b/stdio.h"));
-	/* __has_include probes every directory. */
-	assert_true(contains(&out, "after/opt.h"));
-	assert_true(contains(&out, "src/opt.h"));
+	/* __has_include probes every directory: candidates of their own (what
+	 * exists there is an input, not a path passed over). */
+	assert_false(contains(&out, "after/opt.h"));
+	struct strvec probes = STRVEC_INIT;
+	probe_candidates(&d, inputs, scans, 5, &probes);
+	assert_true(contains(&probes, "after/opt.h"));
+	assert_true(contains(&probes, "src/opt.h"));
+	assert_true(contains(&probes, "gen/opt.h"));
+	assert_true(contains(&probes, "a/opt.h"));
+	assert_false(contains(&probes, "a/x.h"));
+	strvec_clear(&probes);
 	/* A computed include in a/first.h may quote-include anything. */
 	assert_true(contains(&out, "a/stdio.h"));
 	/* Nobody quote-includes stdio.h from b/sub. */

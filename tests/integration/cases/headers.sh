@@ -280,6 +280,25 @@ test_has_include_created_later() {
 	expect_stat hits 1
 }
 
+# gcc's dependency list does not name what a __has_include found: its
+# disappearance must miss too.
+test_has_include_found_then_deleted() {
+	mkfile inc/opt.h <<<'#define OPT 5'
+	printf '%s\n' '#if __has_include("opt.h")' '#define OPT 1' '#else' \
+		'#define OPT 0' '#endif' 'int opt = OPT;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_counts 1 1
+	rm inc/opt.h
+	settle
+	ref gcc -c a.c -Iinc
+	zc gcc -c a.c -Iinc
+	expect_like_ref
+	expect_counts 1 2
+}
+
 # The usual idiom: a macro that wraps __has_include, in another header
 # (fmt, Abseil); the header it probes is created later in an earlier -I.
 test_has_include_wrapped_created_later() {
