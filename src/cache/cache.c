@@ -1024,6 +1024,15 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
+	long odd = unexplained_input(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
+				     inv->forced_includes.nr);
+	if (odd >= 0) {
+		zlog("not stored: '%s' is under no search directory: a resolved symlink?",
+		     inputs.v[odd]);
+		count(c, STAT_UNC_UNEXPLAINED_HEADER);
+		ret = 1;
+		goto out;
+	}
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
 	if (add_absent_paths(c, inv, &absences, &candidates, &set, NULL)) {

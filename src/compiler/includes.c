@@ -505,6 +505,67 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 	strset_clear(&includer_dirs);
 }
 
+long unexplained_input(const struct search_dirs *d, char *const *inputs,
+		       const struct include_scan *scans, size_t nr_inputs, char *const *forced,
+		       size_t nr_forced)
+{
+	struct candidates named = { STRSET_INIT, STRBUF_INIT };
+	struct strset dirs = STRSET_INIT;
+	long found = -1;
+
+	for (size_t c = 0; c < d->chain.nr; c++) {
+		const char *clean = skip_dot_slash(d->chain.v[c]);
+		size_t len = strlen(clean);
+		while (len > 1 && clean[len - 1] == '/')
+			len--;
+		strset_add(&dirs, clean, len);
+	}
+	/* The names a quoted include or a probe gives, beside its file; a file
+	 * whose includes are computed may reach anything below its own. */
+	for (size_t i = 0; i < nr_inputs; i++) {
+		char *dir = path_dirname(inputs[i]);
+		const struct strvec *lists[2] = { &scans[i].quoted, &scans[i].probed };
+		for (int l = 0; l < 2; l++)
+			for (size_t n = 0; n < lists[l]->nr; n++)
+				add_path(&named, dir, lists[l]->v[n], "");
+		for (size_t n = 0; n < scans[i].angled.nr; n++)
+			if (scans[i].angled.v[n][0] == '/')
+				strset_add(&named.set, scans[i].angled.v[n], strlen(scans[i].angled.v[n]));
+		if (scans[i].computed) {
+			const char *clean = skip_dot_slash(dir);
+			strset_add(&dirs, clean, strlen(clean));
+		}
+		free(dir);
+	}
+	for (size_t f = 0; f < nr_forced; f++)
+		strset_add(&named.set, forced[f], strlen(forced[f]));
+	for (size_t i = 1; i < nr_inputs && found < 0; i++) {
+		const char *p = skip_dot_slash(inputs[i]);
+		size_t len = strlen(p);
+		bool ok = strset_contains(&named.set, inputs[i], strlen(inputs[i])) ||
+			  strset_contains(&named.set, p, len) ||
+			  (p[0] != '/' && strset_contains(&dirs, "", 0));
+		/* Below a search directory: any of its ancestors is one. */
+		while (!ok && len > 0) {
+			while (len > 0 && p[len - 1] != '/')
+				len--;
+			while (len > 1 && p[len - 1] == '/')
+				len--;
+			if (len == 0)
+				break;
+			ok = strset_contains(&dirs, p, len);
+			if (len == 1)
+				break; /* "/" */
+		}
+		if (!ok)
+			found = (long)i;
+	}
+	strset_clear(&dirs);
+	strset_clear(&named.set);
+	strbuf_release(&named.scratch);
+	return found;
+}
+
 void probe_candidates(const struct search_dirs *d, char *const *inputs,
 		      const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
 {

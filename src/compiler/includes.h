@@ -86,6 +86,19 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       char *const *forced, size_t nr_forced, struct strvec *out);
 
 /*
+ * The index of the first input (from 1) that no search directory, no file's
+ * own directory (a quoted include) and no whole name (`#include "/abs"`, a
+ * forced include) accounts for, or -1. gcc writes a system header's
+ * resolved path in its dependency list when that is shorter
+ * (-fcanonical-system-headers, on by default in Debian): what would be
+ * recorded is then not the name gcc looked up (a symlink re-pointed later
+ * goes unseen) and no shadowing candidate can be made for it.
+ */
+long unexplained_input(const struct search_dirs *d, char *const *inputs,
+		       const struct include_scan *scans, size_t nr_inputs, char *const *forced,
+		       size_t nr_forced);
+
+/*
  * Where each __has_include(name) of inputs could have found name: beside
  * its file, and in every search directory. gcc's dependency list does not
  * name a file a __has_include found, so the caller records those that

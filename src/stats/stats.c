@@ -50,6 +50,8 @@ static const struct {
 	[STAT_UNC_PRAGMA_DEPENDENCY] = { "pragma_dependency", "#pragma GCC dependency used" },
 	[STAT_UNC_COMPUTED_HAS_INCLUDE] = { "computed_has_include",
 					    "__has_include of a name only the preprocessor knows" },
+	[STAT_UNC_UNEXPLAINED_HEADER] = { "unexplained_header",
+					  "a header under no search directory (a resolved symlink)" },
 	[STAT_ERR_CACHE_UNUSABLE] = { "cache_unusable", "cache directory unusable" },
 	[STAT_ERR_STORE_FAILED] = { "store_failed", "failed to store an entry" },
 	[STAT_ERR_CORRUPT_ENTRY] = { "corrupt_entry", "corrupt entries dropped" },

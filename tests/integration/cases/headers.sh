@@ -203,6 +203,28 @@ test_missing_directory_created_later() {
 	expect_counts 0 3
 }
 
+# gcc names a system header by its resolved path when that is shorter
+# (-fcanonical-system-headers): here sdk/v1/include/x.h, looked up as
+# sdk/current/include/x.h. Re-pointing `current` must never hit the old
+# object: such a compile is not cached.
+test_system_header_through_symlink() {
+	mkfile sdk/v1/include/x.h <<<'#define X 1'
+	mkfile sdk/v2/include/x.h <<<'#define X 2'
+	ln -s v1 sdk/current
+	printf '%s\n' '#include <x.h>' 'int v = X;' >s.c
+	settle
+	outputs s.o
+	zc gcc -c s.c -isystem "$T/sdk/current/include"
+	zc gcc -c s.c -isystem "$T/sdk/current/include"
+	ln -sfn v2 sdk/current
+	settle
+	ref gcc -c s.c -isystem "$T/sdk/current/include"
+	zc gcc -c s.c -isystem "$T/sdk/current/include"
+	expect_like_ref
+	expect_stat hits 0
+	expect_stat uncacheable.unexplained_header 3
+}
+
 # -iquote and -isystem directories shadow the same way.
 test_shadowing_iquote_isystem() {
 	mkdir -p q s

@@ -257,7 +257,7 @@ reasons = """linking preprocessing multiple_sources no_source stdin_source
 dependency_only save_temps bad_response_file unsupported_option time_macros
 profile_use pch_creation unsupported_language incbin compile_failed
 output_to_stdout non_regular_output unsupported_environment
-modified_during_compile not_a_compile missing_output computed_has_include""".split()
+modified_during_compile not_a_compile missing_output computed_has_include unexplained_header""".split()
 errors = "cache_unusable store_failed corrupt_entry config_error internal_error".split()
 missing = [k for k in ("hits", "misses", "cache_bytes", "cache_files", "max_size_bytes") if not isinstance(d.get(k), int)]
 missing += ["uncacheable." + r for r in reasons if not isinstance(d.get("uncacheable", {}).get(r), int)]
