@@ -969,6 +969,40 @@ static int recheck_absent(struct cache *c, const struct invocation *inv, struct 
 	return late;
 }
 
+/*
+ * Files the compile may have read that its dependency list does not name:
+ * precompiled headers (pch; a .gch directory is not supported) and what a
+ * __has_include found (anything but a file there is a path that must stay
+ * no file). Each file found is an input. Returns 0, 1 (not stored: *reason
+ * set) or -1.
+ */
+static int record_found(struct cache *c, struct invocation *inv, struct absences *a,
+			struct include_set *set, const struct strvec *found, bool pch,
+			enum counter *reason)
+{
+	for (size_t i = 0; i < found->nr; i++) {
+		const char *path = found->v[i];
+		struct stat st;
+		bool exists = (pch ? lstat(path, &st) : stat(path, &st)) == 0;
+		int rc;
+
+		if (exists && S_ISREG(st.st_mode)) {
+			rc = add_input_file(c, inv, set, path, reason);
+		} else if (exists && pch) {
+			zlog("not stored: precompiled header directory '%s'", path);
+			*reason = STAT_UNC_UNSUPPORTED_OPTION;
+			rc = 1;
+		} else {
+			rc = recheck_absent(c, inv, a, set, path); /* gone, or no file */
+		}
+		if (rc > 0 && !*reason)
+			*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
@@ -1049,50 +1083,25 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		ret = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < found_pch.nr; i++) {
-		struct stat st;
-		int rc;
-		if (lstat(found_pch.v[i], &st) < 0) {
-			/* Gone since it was seen: it must stay absent now. */
-			rc = recheck_absent(c, inv, &absences, &set, found_pch.v[i]);
-		} else if (!S_ISREG(st.st_mode)) {
-			zlog("not stored: precompiled header directory '%s'", found_pch.v[i]);
-			reason = STAT_UNC_UNSUPPORTED_OPTION;
-			rc = 1;
-		} else {
-			rc = add_input_file(c, inv, &set, found_pch.v[i], &reason);
-		}
-		if (rc < 0)
-			goto fail;
-		if (rc > 0) {
-			count(c, reason ? reason : STAT_UNC_MODIFIED_DURING_COMPILE);
-			ret = 1;
-			goto out;
-		}
-	}
+	int rc = record_found(c, inv, &absences, &set, &found_pch, true, &reason);
 	/* What a __has_include found: gcc's dependency list does not name it
 	 * either, and its disappearance changes the answer. */
-	strvec_clear(&candidates);
-	probe_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
-	if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_probes)) {
-		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
-		ret = 1;
-		goto out;
-	}
-	for (size_t i = 0; i < found_probes.nr; i++) {
-		struct stat st;
-		int rc;
-		if (stat(found_probes.v[i], &st) == 0 && S_ISREG(st.st_mode))
-			rc = add_input_file(c, inv, &set, found_probes.v[i], &reason);
-		else /* no file there (a directory, a link to nowhere), or gone */
-			rc = recheck_absent(c, inv, &absences, &set, found_probes.v[i]);
-		if (rc < 0)
-			goto fail;
-		if (rc > 0) {
-			count(c, reason ? reason : STAT_UNC_MODIFIED_DURING_COMPILE);
+	if (rc == 0) {
+		strvec_clear(&candidates);
+		probe_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
+		if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_probes)) {
+			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 			ret = 1;
 			goto out;
 		}
+		rc = record_found(c, inv, &absences, &set, &found_probes, false, &reason);
+	}
+	if (rc < 0)
+		goto fail;
+	if (rc > 0) {
+		count(c, reason);
+		ret = 1;
+		goto out;
 	}
 	zlog("recorded %zu inputs and %zu paths that must stay absent", inputs.nr, set.absent.nr);
 

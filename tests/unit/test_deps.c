@@ -184,14 +184,6 @@ static void test_scan_spellings(void **state)
 	include_scan_release(&scan);
 }
 
-static bool has_name(const struct strvec *v, const char *s)
-{
-	for (size_t i = 0; i < v->nr; i++)
-		if (!strcmp(v->v[i], s))
-			return true;
-	return false;
-}
-
 /* Macros that wrap __has_include: their header-name calls are probes. */
 static void test_probe_wrappers(void **state)
 {
@@ -210,10 +202,10 @@ static void test_probe_wrappers(void **state)
 	scan_includes(cfg, strlen(cfg), &scans[1]);
 	scan_includes(src, strlen(src), &scans[0]);
 	assert_int_equal(resolve_probe_wrappers(scans, 2), 0);
-	assert_true(has_name(&scans[0].probed, "opt.h"));
-	assert_true(has_name(&scans[0].probed, "alias.h"));
-	assert_false(has_name(&scans[0].probed, "nope.h"));
-	assert_false(has_name(&scans[0].probed, "code.h"));
+	assert_true(contains(&scans[0].probed, "opt.h"));
+	assert_true(contains(&scans[0].probed, "alias.h"));
+	assert_false(contains(&scans[0].probed, "nope.h"));
+	assert_false(contains(&scans[0].probed, "code.h"));
 	include_scan_release(&scans[0]);
 
 	/* A two-argument call is no header name: the probe is unknown. */

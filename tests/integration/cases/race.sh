@@ -202,12 +202,15 @@ test_identical_compiles_race() {
 # The next compile is a miss, never a hit on the rewritten bytes.
 test_output_rewritten_after_exit() {
 	export ZC_NO_QUIESCE=1
-	printf 'const char blocker[16 << 20] = { 1 };\n' >x.c
+	# 1 MB of random nibbles: zstd at level 19 takes a while (0.4 s here;
+	# zeros or random bytes go ten times faster), so the store thread is
+	# busy well after a.c's compile returns
+	"$PYTHON" -c 'import random; random.seed(4); print("const unsigned char blocker[] = {" +
+		",".join(str(random.getrandbits(4)) for _ in range(1000000)) + "};")' >x.c
 	echo 'int f(void) { return 42; }' >a.c
 	settle
 	outputs a.o
 	ref gcc -c a.c -o a.o
-	# 16 MiB at zstd level 19: the store thread is busy for a while
 	ZCCACHE_COMPRESSION_LEVEL=19 "$ZCCACHE" gcc -c x.c -o x.o || fail "the compile of x.c failed"
 	ZCCACHE_LOGFILE=$T/a.log "$ZCCACHE" gcc -c a.c -o a.o || fail "the compile of a.c failed"
 	local ino; ino=$(stat -c %i a.o)
