@@ -747,27 +747,44 @@ static bool cut_to_parent(struct strbuf *p)
 struct absences {
 	struct strset recorded; /* shallowest missing ancestors, in the absent list */
 	struct strset present;  /* directories seen to exist */
+	struct strvec aliases;  /* existing candidates that are an input: gcc
+				   lists a symlinked system header by its target */
 	struct strbuf path;     /* scratch */
 };
-#define ABSENCES_INIT { STRSET_INIT, STRSET_INIT, STRBUF_INIT }
+#define ABSENCES_INIT { STRSET_INIT, STRSET_INIT, STRVEC_INIT, STRBUF_INIT }
 
 static void absences_release(struct absences *a)
 {
 	strset_clear(&a->recorded);
 	strset_clear(&a->present);
+	strvec_clear(&a->aliases);
 	strbuf_release(&a->path);
 }
 
+/* The first recorded input that is the file st describes, or -1. */
+static long same_file_as_input(const struct include_set *set, const struct stat *st)
+{
+	for (size_t i = 0; i < set->nr_files; i++) {
+		const struct manifest_file *f = &set->files[i];
+		if (f->ino == (uint64_t)st->st_ino && f->size == (uint64_t)st->st_size &&
+		    f->mtime_ns == (uint64_t)ts_ns(st->st_mtim))
+			return (long)i;
+	}
+	return -1;
+}
+
 /*
- * A shadowing candidate that exists now. The compiler passed over it, or it
- * came after the compiler looked. A file it could open was not searched
- * (the candidates are a superset) and is dropped, unless it changed too
- * close to the compile. A directory, or a link that leads nowhere, was
+ * A shadowing candidate that exists now (its stat data in *out). The
+ * compiler passed over it, or it came after the compiler looked. A file it
+ * could open was not searched (the candidates are a superset), unless it is
+ * an input under another name (the caller's check), and is dropped unless it
+ * changed too close to the compile. A directory, or a link that leads nowhere, was
  * skipped by the compiler and may become a header later: it goes on
  * not_files. Returns 0, 1 when the compile must not be stored, or -1 when
  * the path is gone again (then it is absent like the others).
  */
-static int existing_candidate(struct cache *c, const char *path, struct strvec *not_files)
+static int existing_candidate(struct cache *c, const char *path, struct strvec *not_files,
+			      struct stat *out)
 {
 	struct stat lst, st;
 
@@ -784,6 +801,7 @@ static int existing_candidate(struct cache *c, const char *path, struct strvec *
 	}
 	if (too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim)))
 		goto late;
+	*out = st;
 	if (S_ISREG(st.st_mode))
 		return 0;
 	if (S_ISDIR(st.st_mode)) {
@@ -824,9 +842,12 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 				strvec_push(existing, p->buf);
 				continue;
 			}
-			int rc = existing_candidate(c, p->buf, &set->not_files);
+			struct stat st;
+			int rc = existing_candidate(c, p->buf, &set->not_files, &st);
 			if (rc > 0)
 				ret = 1;
+			if (rc == 0 && S_ISREG(st.st_mode) && same_file_as_input(set, &st) >= 0)
+				strvec_push(&a->aliases, p->buf);
 			if (rc >= 0)
 				continue;
 		}
@@ -1003,6 +1024,45 @@ static int record_found(struct cache *c, struct invocation *inv, struct absences
 	return 0;
 }
 
+/*
+ * Headers the compiler read under another name than its dependency list
+ * gives (gcc lists a symlinked system header by its target). The name it
+ * used is an input too: a file created under that name in an earlier search
+ * directory shadows it, and re-pointing the link changes what is read. Its
+ * includes are the target's, already scanned: gcc looks for quoted ones
+ * beside the target. Returns 0, 1 (not stored: *reason set) or -1.
+ */
+static int add_aliases(struct cache *c, struct invocation *inv, const struct search_dirs *dirs,
+		       struct strvec *inputs, struct include_scan **scans,
+		       struct include_set *set, enum counter *reason)
+{
+	struct strvec places = STRVEC_INIT;
+	size_t nr = inputs->nr;
+	int ret = 0;
+
+	unexplained_names(dirs, inputs->v, *scans, nr, &places);
+	for (size_t i = 0; i < places.nr && ret == 0; i++) {
+		const char *path = places.v[i];
+		struct stat st;
+		long same;
+
+		/* Most names were skipped by an #if: nothing there, or a
+		 * file that is none of the inputs. */
+		if (!*path || probe_absent(c, inv, path) != 0 || stat(path, &st) < 0 ||
+		    !S_ISREG(st.st_mode) || (same = same_file_as_input(set, &st)) < 0)
+			continue;
+		zlog("'%s' was read as '%s'", set->files[same].path, path);
+		*scans = xrealloc(*scans, (inputs->nr + 1) * sizeof(**scans));
+		(*scans)[inputs->nr] = (struct include_scan)INCLUDE_SCAN_INIT;
+		strvec_push(inputs, path);
+		ret = add_input_file(c, inv, set, path, reason);
+		while (*places.v[i])
+			i++; /* the rest of this name's places were not looked at */
+	}
+	strvec_clear(&places);
+	return ret;
+}
+
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
@@ -1067,10 +1127,26 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		ret = 1;
 		goto out;
 	}
+	int rc = add_aliases(c, inv, &dirs, &inputs, &scans, &set, &reason);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0) {
+		count(c, reason);
+		ret = 1;
+		goto out;
+	}
 	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
 	if (add_absent_paths(c, inv, &absences, &candidates, &set, NULL)) {
 		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
+		goto out;
+	}
+	rc = record_found(c, inv, &absences, &set, &absences.aliases, false, &reason);
+	if (rc < 0)
+		goto fail;
+	if (rc > 0) {
+		count(c, reason);
 		ret = 1;
 		goto out;
 	}
@@ -1083,7 +1159,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		ret = 1;
 		goto out;
 	}
-	int rc = record_found(c, inv, &absences, &set, &found_pch, true, &reason);
+	rc = record_found(c, inv, &absences, &set, &found_pch, true, &reason);
 	/* What a __has_include found: gcc's dependency list does not name it
 	 * either, and its disappearance changes the answer. */
 	if (rc == 0) {

@@ -420,29 +420,32 @@ struct candidates {
 	struct strbuf scratch;
 };
 
+/* Sets sb to where `name` is looked for from dir: dir/name, or name alone
+ * when it is absolute or dir is the current directory (unless exactly). */
+static void join_path(struct strbuf *sb, const char *dir, const char *name, const char *suffix,
+		      bool exactly)
+{
+	strbuf_reset(sb);
+	if (exactly || (name[0] != '/' && strcmp(dir, "."))) {
+		strbuf_addstr(sb, dir);
+		strbuf_addch(sb, '/');
+	}
+	strbuf_addstr(sb, name);
+	strbuf_addstr(sb, suffix);
+}
+
 /* Adds dir/name exactly so. */
 static void add_joined(struct candidates *cs, const char *dir, const char *name,
 		       const char *suffix)
 {
-	strbuf_reset(&cs->scratch);
-	strbuf_addstr(&cs->scratch, dir);
-	strbuf_addch(&cs->scratch, '/');
-	strbuf_addstr(&cs->scratch, name);
-	strbuf_addstr(&cs->scratch, suffix);
+	join_path(&cs->scratch, dir, name, suffix, true);
 	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
 }
 
-/* Adds where `name` is looked for from dir: name alone when it is absolute
- * or dir is the current directory. */
+/* Adds where `name` is looked for from dir. */
 static void add_path(struct candidates *cs, const char *dir, const char *name, const char *suffix)
 {
-	if (name[0] != '/' && strcmp(dir, ".")) {
-		add_joined(cs, dir, name, suffix);
-		return;
-	}
-	strbuf_reset(&cs->scratch);
-	strbuf_addstr(&cs->scratch, name);
-	strbuf_addstr(&cs->scratch, suffix);
+	join_path(&cs->scratch, dir, name, suffix, false);
 	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
 }
 
@@ -503,6 +506,60 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 	candidates_move(&cs, out);
 	strset_clear(&rels);
 	strset_clear(&includer_dirs);
+}
+
+void unexplained_names(const struct search_dirs *d, char *const *inputs,
+			const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
+{
+	struct strbuf place = STRBUF_INIT;
+	struct strset rels = STRSET_INIT, have = STRSET_INIT, asked = STRSET_INIT;
+
+	for (size_t i = 0; i < nr_inputs; i++) {
+		const char *clean = skip_dot_slash(inputs[i]);
+		strset_add(&have, clean, strlen(clean));
+		for (size_t c = 0; c < d->chain.nr; c++) {
+			const char *rel = under_dir(inputs[i], d->chain.v[c]);
+			if (rel)
+				strset_add(&rels, rel, strlen(rel));
+		}
+	}
+	for (size_t i = 0; i < nr_inputs; i++) {
+		char *dir = path_dirname(inputs[i]);
+		const struct strvec *lists[2] = { &scans[i].quoted, &scans[i].angled };
+		for (int l = 0; l < 2; l++) {
+			for (size_t n = 0; n < lists[l]->nr; n++) {
+				const char *name = lists[l]->v[n];
+				const char *clean;
+				if (name[0] != '/' && strset_contains(&rels, name, strlen(name)))
+					continue;
+				/* The question, once: where a quoted name is looked
+				 * for depends on its includer's directory. */
+				strbuf_reset(&place);
+				if (l == 0)
+					strbuf_addf(&place, "%s/", dir);
+				strbuf_addf(&place, "\n%s", name);
+				if (!strset_add(&asked, place.buf, place.len))
+					continue;
+				if (l == 0 || name[0] == '/') {
+					join_path(&place, dir, name, "", false);
+					clean = skip_dot_slash(place.buf);
+					if (strset_contains(&have, clean, strlen(clean)))
+						continue;
+					strvec_push(out, place.buf);
+				}
+				for (size_t c = 0; c < d->chain.nr && name[0] != '/'; c++) {
+					join_path(&place, d->chain.v[c], name, "", false);
+					strvec_push(out, place.buf);
+				}
+				strvec_push(out, "");
+			}
+		}
+		free(dir);
+	}
+	strbuf_release(&place);
+	strset_clear(&asked);
+	strset_clear(&have);
+	strset_clear(&rels);
 }
 
 long unexplained_input(const struct search_dirs *d, char *const *inputs,

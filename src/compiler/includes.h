@@ -99,6 +99,20 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 		       size_t nr_forced);
 
 /*
+ * The include names of the compile's files that no input accounts for: no
+ * input is <search dir>/name, nor (for a quoted include) beside its file.
+ * Most were skipped by an #if; some were read under another name than the
+ * dependency list gives: gcc writes a system header's resolved path, so a
+ * symlinked header file (Debian's ncursesw/term.h -> ../term.h) is listed
+ * as its target. For each such name, the places the compiler looks for it,
+ * in search order, are appended to out, followed by an empty string. The
+ * caller finds which place is an input under another name: that place is
+ * the name the compiler used.
+ */
+void unexplained_names(const struct search_dirs *d, char *const *inputs,
+		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
+
+/*
  * Where each __has_include(name) of inputs could have found name: beside
  * its file, and in every search directory. gcc's dependency list does not
  * name a file a __has_include found, so the caller records those that

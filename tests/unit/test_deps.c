@@ -153,6 +153,42 @@ static void test_shadow_candidates(void **state)
 	search_dirs_release(&d);
 }
 
+/* Names no input accounts for: gcc listed a symlinked system header by its
+ * target, or an #if skipped them. Each comes with its places, in order. */
+static void test_unexplained_names(void **state)
+{
+	struct search_dirs d = SEARCH_DIRS_INIT;
+	struct strvec out = STRVEC_INIT;
+	(void)state;
+
+	strvec_push(&d.chain, "s0");
+	strvec_push(&d.chain, "/sys");
+	char *inputs[] = { "src/main.c", "/sys/wrap.h", "/sys/term.h", "src/local.h" };
+	struct include_scan scans[4] = { INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT, INCLUDE_SCAN_INIT,
+					 INCLUDE_SCAN_INIT };
+	const char *main_c = "#include <wrap.h>\n#include \"local.h\"\n#include \"gone.h\"\n";
+	const char *wrap_h = "#include <ncursesw/term.h>\n#include <wrap.h>\n";
+	scan_includes(main_c, strlen(main_c), &scans[0]);
+	scan_includes(wrap_h, strlen(wrap_h), &scans[1]);
+	unexplained_names(&d, inputs, scans, 4, &out);
+	/* wrap.h is found through /sys, local.h beside its includer. */
+	assert_false(contains(&out, "s0/wrap.h"));
+	assert_false(contains(&out, "src/local.h"));
+	/* A quoted name is looked for beside its includer first. */
+	assert_int_equal(out.nr, 7);
+	assert_string_equal(out.v[0], "src/gone.h");
+	assert_string_equal(out.v[1], "s0/gone.h");
+	assert_string_equal(out.v[2], "/sys/gone.h");
+	assert_string_equal(out.v[3], "");
+	assert_string_equal(out.v[4], "s0/ncursesw/term.h");
+	assert_string_equal(out.v[5], "/sys/ncursesw/term.h");
+	assert_string_equal(out.v[6], "");
+	for (int i = 0; i < 4; i++)
+		include_scan_release(&scans[i]);
+	strvec_clear(&out);
+	search_dirs_release(&d);
+}
+
 /* Spellings of a directive the preprocessor accepts: comments and form
  * feeds between '#' and the name, the "%:" digraph. */
 static void test_scan_spellings(void **state)
@@ -229,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_retarget),
 		cmocka_unit_test(test_parse_search_output),
 		cmocka_unit_test(test_shadow_candidates),
+		cmocka_unit_test(test_unexplained_names),
 		cmocka_unit_test(test_scan_spellings),
 		cmocka_unit_test(test_probe_wrappers),
 	};

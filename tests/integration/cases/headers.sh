@@ -514,3 +514,65 @@ EOF2
 	zc gcc -Iinc1 -Iinc2 -c a.c -o a.o
 	expect_like_ref
 }
+
+# A header file that is a symlink in a system directory (Debian's
+# /usr/include/ncursesw/term.h -> ../term.h): gcc names the resolved path in
+# its dependency list, not the name it looked up. A header later created under
+# that name in an earlier directory shadows it, and re-pointing the link
+# changes what is read. (gcc looks for the target's quoted includes beside the
+# target, not beside the name.)
+test_symlinked_system_header_file() {
+	mkdir s0
+	mkfile sys/term.h <<<'#include "x.h"'
+	mkfile sys/x.h <<<'#define X 1'
+	mkfile sys/term2.h <<<'#define X 3'
+	mkdir sys/ncursesw
+	ln -s ../term.h sys/ncursesw/term.h
+	mkfile sys/wrap.h <<<'#include <ncursesw/term.h>'
+	printf '%s\n' '#include <wrap.h>' 'int v = X;' >s.c
+	settle
+	outputs s.o
+	zc gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	zc gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	expect_counts 1 1
+	mkfile s0/ncursesw/term.h <<<'#define X 2'
+	settle
+	ref gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	zc gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	expect_like_ref
+	rm -r s0/ncursesw
+	mkfile sys/ncursesw/x.h <<<'#define X 4'
+	settle
+	ref gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	zc gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	expect_like_ref
+	rm sys/ncursesw/x.h
+	ln -sfn ../term2.h sys/ncursesw/term.h
+	settle
+	ref gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	zc gcc -c s.c -isystem "$T/s0" -isystem "$T/sys"
+	expect_like_ref
+	expect_stat hits 2
+}
+
+# The same through a symlinked header in an earlier search directory that
+# leads to the header of a later one: the dependency list names the later
+# one, which the name alone would explain.
+test_symlinked_system_header_earlier_directory() {
+	mkfile b/x.h <<<'#define X 1'
+	mkfile b/y.h <<<'#define X 2'
+	mkdir aaaaaaaa
+	ln -s ../b/x.h aaaaaaaa/x.h
+	printf '%s\n' '#include <x.h>' 'int v = X;' >s.c
+	settle
+	outputs s.o
+	zc gcc -c s.c -isystem "$T/aaaaaaaa" -isystem "$T/b"
+	zc gcc -c s.c -isystem "$T/aaaaaaaa" -isystem "$T/b"
+	expect_counts 1 1
+	ln -sfn ../b/y.h aaaaaaaa/x.h
+	settle
+	ref gcc -c s.c -isystem "$T/aaaaaaaa" -isystem "$T/b"
+	zc gcc -c s.c -isystem "$T/aaaaaaaa" -isystem "$T/b"
+	expect_like_ref
+	expect_counts 1 2
+}
