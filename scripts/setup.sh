@@ -4,7 +4,8 @@
 set -eu
 
 packages="build-essential pkg-config libzstd-dev libsodium-dev libxxhash-dev
-libcmocka-dev clang cmake ninja-build googletest ccache sccache util-linux mount python3"
+libcmocka-dev clang cmake ninja-build googletest ccache sccache util-linux mount python3
+gcc-12-locales"
 
 missing=""
 for p in $packages; do

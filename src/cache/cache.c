@@ -524,19 +524,38 @@ out:
 
 /* The include search chain, from the compiler (memoised). */
 /* Relative paths are the compile's: its directory is the process's here. */
-static bool all_still_missing(const struct strvec *dirs)
+static bool is_dir(const char *path, struct stat *st)
 {
-	struct stat st;
+	return stat(path, st) == 0 && S_ISDIR(st->st_mode);
+}
 
-	for (size_t i = 0; i < dirs->nr; i++)
-		if (stat(dirs->v[i], &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
+/* Would the compiler still leave out the dirs it left out? One it called
+ * missing may exist now (generated headers); one it skipped as a duplicate
+ * may have become a directory of its own, and a file given as -I a
+ * directory. */
+static bool still_unsearched(const struct search_dirs *dirs)
+{
+	struct stat st, twin;
+
+	for (size_t i = 0; i < dirs->missing.nr; i++)
+		if (is_dir(dirs->missing.v[i], &st))
 			return false;
+	for (size_t i = 0; i < dirs->skipped.nr; i++) {
+		if (!is_dir(dirs->skipped.v[i], &st))
+			continue;
+		bool duplicate = false;
+		for (size_t c = 0; c < dirs->chain.nr && !duplicate; c++)
+			duplicate = is_dir(dirs->chain.v[c], &twin) && twin.st_dev == st.st_dev &&
+				    twin.st_ino == st.st_ino;
+		if (!duplicate)
+			return false;
+	}
 	return true;
 }
 
 static int search_dirs_for(struct cache *c, struct invocation *inv, struct search_dirs *dirs)
 {
-	struct strvec argv = STRVEC_INIT;
+	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
 	struct strbuf text = STRBUF_INIT;
 	struct hasher h;
@@ -549,7 +568,7 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 	if (compiler_digest(c, inv->compiler, &d) < 0)
 		goto out;
 	hasher_init(&h, NULL);
-	hash_str(&h, "search-dirs-v1", inv->family->name);
+	hash_str(&h, "search-dirs-v2", inv->family->name);
 	hash_digest(&h, "compiler", &d);
 	for (size_t i = 0; i < argv.nr; i++)
 		hash_str(&h, "arg", argv.v[i]);
@@ -561,20 +580,24 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 	if (known) {
 		ret = search_dirs_deserialize(known, len, dirs);
 		free(known);
-		/* A directory the compiler skipped as missing then may exist
-		 * now (generated headers): it is searched, so ask again. */
-		if (ret == 0 && all_still_missing(&dirs->missing))
+		if (ret == 0 && still_unsearched(dirs))
 			goto out;
 		search_dirs_release(dirs);
 		ret = -1;
 	}
-	if (run_capture(argv.v, inv->env.v, &run) < 0)
+	/* The answer is read from messages: in the C locale, whatever
+	 * language the user's compiler speaks. */
+	for (size_t i = 0; i < inv->env.nr; i++)
+		if (strncmp(inv->env.v[i], "LC_ALL=", 7))
+			strvec_push(&env, inv->env.v[i]);
+	strvec_push(&env, "LC_ALL=C");
+	if (run_capture(argv.v, env.v, &run) < 0)
 		goto out;
 	if (exit_code_of(run.status) != 0) {
 		error("the include search query failed");
 		goto out;
 	}
-	if (inv->family->parse_search_output(run.err.buf, dirs) < 0)
+	if (inv->family->parse_search_output(inv, run.err.buf, dirs) < 0)
 		goto out;
 	search_dirs_serialize(dirs, &text);
 	aux_put(c, &key, AUX_SEARCH_DIRS, text.buf, text.len);
@@ -582,6 +605,7 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 out:
 	run_result_release(&run);
 	strbuf_release(&text);
+	strvec_clear(&env);
 	strvec_clear(&argv);
 	return ret;
 }

@@ -95,8 +95,10 @@ struct compiler_family {
 	/* The argv that makes the compiler print its include search chain
 	 * (run on misses only; cached by the caller). */
 	void (*search_query_argv)(const struct invocation *inv, struct strvec *out);
-	/* Parses that query's stderr into the ordered chain. */
-	int (*parse_search_output)(const char *text, struct search_dirs *dirs);
+	/* Parses that query's stderr into the ordered chain, and finds the
+	 * include dirs of the command line the compiler skipped. */
+	int (*parse_search_output)(const struct invocation *inv, const char *text,
+				   struct search_dirs *dirs);
 
 	/* Looks at the content of an input file: fills scan with what it
 	 * includes and with the family's facts about it (scan->facts). A

@@ -656,6 +656,32 @@ static void gcc_search_query_argv(const struct invocation *inv, struct strvec *o
 	strvec_push(out, "/dev/null");
 }
 
+/* The chain from `cc -E -v`, and which of the include dirs the command line
+ * names the compiler left out of it without calling them missing. */
+static int gcc_parse_search_output(const struct invocation *inv, const char *text,
+				   struct search_dirs *dirs)
+{
+	static const char *const dir_options[] = { "-I", "-idirafter", "-iquote", "-isystem" };
+	struct strvec given = STRVEC_INIT;
+
+	if (parse_cpp_search_output(text, dirs) < 0)
+		return -1;
+	for (size_t i = 1; i < inv->args.nr; i++) {
+		const char *value;
+		const struct gcc_option *o = gcc_find_option(inv->args.v[i], &value);
+		if (!o)
+			continue;
+		if (!value && (o->flags & TAKES_ARG) && i + 1 < inv->args.nr)
+			value = inv->args.v[++i];
+		for (size_t k = 0; value && k < ZC_ARRAY_SIZE(dir_options); k++)
+			if (!strcmp(o->name, dir_options[k]) && strcmp(value, "-"))
+				strvec_push(&given, value);
+	}
+	search_dirs_add_skipped(dirs, given.v, given.nr);
+	strvec_clear(&given);
+	return 0;
+}
+
 /* Where a C/C++ lexer is at one byte of a file. */
 enum lex_state { LEX_CODE, LEX_STRING, LEX_CHAR, LEX_LINE_COMMENT, LEX_BLOCK_COMMENT };
 
@@ -819,7 +845,7 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 		.miss_argv = gcc_miss_argv,              \
 		.full_deps_argv = gcc_full_deps_argv,    \
 		.search_query_argv = gcc_search_query_argv, \
-		.parse_search_output = parse_cpp_search_output, \
+		.parse_search_output = gcc_parse_search_output, \
 		.scan_input = gcc_scan_input,            \
 		.input_verdict = gcc_input_verdict,      \
 	}

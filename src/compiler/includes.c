@@ -11,6 +11,7 @@ void search_dirs_release(struct search_dirs *d)
 {
 	strvec_clear(&d->chain);
 	strvec_clear(&d->missing);
+	strvec_clear(&d->skipped);
 }
 
 static void push_unique(struct strvec *sv, const char *s)
@@ -62,6 +63,8 @@ void search_dirs_serialize(const struct search_dirs *d, struct strbuf *out)
 {
 	for (size_t i = 0; i < d->missing.nr; i++)
 		strbuf_addf(out, "-%s\n", d->missing.v[i]);
+	for (size_t i = 0; i < d->skipped.nr; i++)
+		strbuf_addf(out, "=%s\n", d->skipped.v[i]);
 	for (size_t i = 0; i < d->chain.nr; i++)
 		strbuf_addf(out, "+%s\n", d->chain.v[i]);
 }
@@ -79,6 +82,8 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 			strvec_push(&d->missing, s);
 		else if (*p == '+')
 			strvec_push(&d->chain, s);
+		else if (*p == '=')
+			strvec_push(&d->skipped, s);
 		else {
 			free(s);
 			return -1;
@@ -104,6 +109,38 @@ static const char *skip_dot_slash(const char *p)
 			return p;
 		}
 	}
+}
+
+/* dir without a leading "./" and trailing slashes, into sb. */
+static void clean_dir(struct strbuf *sb, const char *dir)
+{
+	const char *clean = skip_dot_slash(dir);
+	size_t len = strlen(clean);
+
+	while (len > 1 && clean[len - 1] == '/')
+		len--;
+	strbuf_reset(sb);
+	strbuf_add(sb, clean, len);
+}
+
+void search_dirs_add_skipped(struct search_dirs *d, char *const *given, size_t nr_given)
+{
+	struct strset known = STRSET_INIT;
+	struct strbuf dir = STRBUF_INIT;
+	const struct strvec *lists[2] = { &d->chain, &d->missing };
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->nr; i++) {
+			clean_dir(&dir, lists[l]->v[i]);
+			strset_add(&known, dir.buf, dir.len);
+		}
+	for (size_t i = 0; i < nr_given; i++) {
+		clean_dir(&dir, given[i]);
+		if (strset_add(&known, dir.buf, dir.len))
+			strvec_push(&d->skipped, given[i]);
+	}
+	strset_clear(&known);
+	strbuf_release(&dir);
 }
 
 /* If path is dir/rel, returns rel; else NULL. */
@@ -449,6 +486,20 @@ static void add_path(struct candidates *cs, const char *dir, const char *name, c
 	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
 }
 
+/* Adds name in every directory the compiler did not search: it may hold
+ * any header later. */
+static void add_unsearched(struct candidates *cs, const struct search_dirs *d, const char *name,
+			   const char *suffix, bool exactly)
+{
+	const struct strvec *lists[2] = { &d->missing, &d->skipped };
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->nr; i++) {
+			join_path(&cs->scratch, lists[l]->v[i], name, suffix, exactly);
+			strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+		}
+}
+
 static void candidates_move(struct candidates *cs, struct strvec *out)
 {
 	for (const char *p = NULL; (p = strset_next(&cs->set, p));)
@@ -483,8 +534,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 			strset_add(&rels, rel, strlen(rel));
 			/* Found through chain dir c: everything before it was
 			 * probed, and dirs that did not exist may appear anywhere. */
-			for (size_t e = 0; e < d->missing.nr; e++)
-				add_joined(&cs, d->missing.v[e], rel, "");
+			add_unsearched(&cs, d, rel, "", true);
 			for (size_t e = 0; e < c; e++)
 				if (strcmp(d->chain.v[e], d->chain.v[c]))
 					add_joined(&cs, d->chain.v[e], rel, "");
@@ -637,8 +687,7 @@ void probe_candidates(const struct search_dirs *d, char *const *inputs,
 			add_path(&cs, dir, name, "");
 			for (size_t c = 0; c < d->chain.nr; c++)
 				add_path(&cs, d->chain.v[c], name, "");
-			for (size_t e = 0; e < d->missing.nr; e++)
-				add_path(&cs, d->missing.v[e], name, "");
+			add_unsearched(&cs, d, name, "", false);
 		}
 		free(dir);
 	}
@@ -668,8 +717,7 @@ void pch_candidates(const struct search_dirs *d, const char *source,
 				add_path(&cs, source_dir, name, ".gch");
 			for (size_t c = 0; c < d->chain.nr; c++)
 				add_path(&cs, d->chain.v[c], name, ".gch");
-			for (size_t e = 0; e < d->missing.nr; e++)
-				add_path(&cs, d->missing.v[e], name, ".gch");
+			add_unsearched(&cs, d, name, ".gch", false);
 		}
 	}
 	candidates_move(&cs, out);

@@ -15,7 +15,8 @@
  * "name"` in a file, the file's own directory combined with name (searched
  * first); for each __has_include(name), every place name could be found
  * (probe_candidates), including names probed through macros that wrap
- * __has_include. A file whose includes are computed (`#include MACRO`) may
+ * __has_include. A directory the compiler did not search (missing, or
+ * skipped) may hold any header later. A file whose includes are computed (`#include MACRO`) may
  * include anything with quotes: its directory is combined with every header's
  * <rel>.
  */
@@ -28,13 +29,23 @@
 struct search_dirs {
 	struct strvec chain;   /* in search order: quote-only dirs, then <...> dirs */
 	struct strvec missing; /* dirs the compiler skipped as nonexistent */
+	/* Dirs the user named that are in neither list: duplicates of a
+	 * searched dir under another name (b -> a), or no directory (gcc: "not
+	 * a directory"). Either may become a directory of its own later. */
+	struct strvec skipped;
 };
-#define SEARCH_DIRS_INIT { STRVEC_INIT, STRVEC_INIT }
+#define SEARCH_DIRS_INIT { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT }
 
 void search_dirs_release(struct search_dirs *d);
 
 /* Parses the "#include ... search starts here:" block of `cc -E -v`. */
 int parse_cpp_search_output(const char *text, struct search_dirs *d);
+
+/* Puts the given include dirs (the -I, -isystem... of the command line)
+ * that d names neither as searched nor as missing on d->skipped. The
+ * compilers do not say which name of a duplicate they dropped (clang names
+ * the one it kept). */
+void search_dirs_add_skipped(struct search_dirs *d, char *const *given, size_t nr_given);
 
 /* Serialisation for the cache of queries (one dir per line). */
 void search_dirs_serialize(const struct search_dirs *d, struct strbuf *out);

@@ -66,6 +66,18 @@ static void test_parse_search_output(void **state)
 	assert_int_equal(back.chain.nr, 4);
 	assert_string_equal(back.missing.v[0], "gen");
 	assert_int_equal(parse_cpp_search_output("no list here\n", &back), -1);
+	/* Named on the command line, and neither searched nor missing. */
+	char *given[] = { "./a/", "gen", "c", "q", "/abs/a", "c" };
+	search_dirs_add_skipped(&d, given, 6);
+	assert_int_equal(d.skipped.nr, 2);
+	assert_string_equal(d.skipped.v[0], "c");
+	assert_string_equal(d.skipped.v[1], "/abs/a");
+	strbuf_reset(&ser);
+	search_dirs_release(&back);
+	search_dirs_serialize(&d, &ser);
+	assert_int_equal(search_dirs_deserialize(ser.buf, ser.len, &back), 0);
+	assert_int_equal(back.skipped.nr, 2);
+	assert_string_equal(back.skipped.v[1], "/abs/a");
 	search_dirs_release(&d);
 	search_dirs_release(&back);
 	strbuf_release(&ser);

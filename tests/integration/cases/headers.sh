@@ -576,3 +576,70 @@ test_symlinked_system_header_earlier_directory() {
 	expect_like_ref
 	expect_counts 1 2
 }
+
+# The include search list is read from the compiler's messages, which follow
+# the user's language: it is asked for in the C locale. (A German gcc calls a
+# missing directory "nicht vorhandenes Verzeichnis".)
+test_search_list_in_users_language() {
+	[ -e /usr/share/locale/de/LC_MESSAGES/cpplib-12.mo ] || skip "no gcc-12-locales"
+	unset LC_ALL
+	export LANGUAGE=de LANG=C.UTF-8
+	mkfile inc/x.h <<<'#define X 2'
+	printf '%s\n' '#include "x.h"' 'int v = X;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Igen -Iinc
+	zc gcc -c a.c -Igen -Iinc
+	expect_counts 1 1
+	mkfile gen/x.h <<<'#define X 1'
+	settle
+	ref gcc -c a.c -Igen -Iinc
+	zc gcc -c a.c -Igen -Iinc
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# Include directories the compiler skips that may be searched later: one that
+# duplicates another through a symlink (replaced later by a directory of its
+# own), and a regular file given as -I (replaced later by a directory).
+test_skipped_duplicate_directory_diverges() {
+	mkdir a
+	ln -s a b
+	mkfile c/x.h <<<'#define X 2'
+	printf '%s\n' '#include "x.h"' 'int v = X;' >s.c
+	settle
+	outputs s.o
+	for cc in gcc clang; do
+		[ $cc = clang ] && { rm b; ln -s a b; }
+		zc $cc -c s.c -Ia -Ib -Ic
+		zc $cc -c s.c -Ia -Ib -Ic
+		rm b
+		mkfile b/x.h <<<'#define X 1'
+		settle
+		ref $cc -c s.c -Ia -Ib -Ic
+		zc $cc -c s.c -Ia -Ib -Ic
+		expect_like_ref
+		rm -r b
+	done
+	expect_counts 2 4
+}
+
+test_skipped_file_directory_becomes_one() {
+	: >f
+	mkfile c/x.h <<<'#define X 2'
+	printf '%s\n' '#include "x.h"' 'int v = X;' >s.c
+	settle
+	outputs s.o
+	for cc in gcc clang; do
+		[ $cc = clang ] && { rm -r f; : >f; }
+		zc $cc -c s.c -If -Ic
+		zc $cc -c s.c -If -Ic
+		rm f
+		mkfile f/x.h <<<'#define X 1'
+		settle
+		ref $cc -c s.c -If -Ic
+		zc $cc -c s.c -If -Ic
+		expect_like_ref
+	done
+	expect_counts 2 4
+}
