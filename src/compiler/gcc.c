@@ -212,6 +212,7 @@ struct parse {
 	bool compile_only, assemble_only, preprocess_only, dep_only;
 	bool md, mmd, split_dwarf, coverage, profile_arcs, stack_usage, debug_info;
 	bool seen_mt, seen_sdate;
+	bool relative_system_dir; /* -isystem and friends not given absolute */
 	const char *output, *depfile, *diagnostics, *xlang, *source_lang;
 	int nr_sources;
 	struct strvec prefix_maps; /* "old=new" of debug/file prefix maps */
@@ -371,6 +372,11 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 			}
 			free(pch);
 		}
+	} else if (!strcmp(name, "-isystem") || !strcmp(name, "-idirafter") ||
+		   !strcmp(name, "-isysroot") || !strcmp(name, "--sysroot")) {
+		/* "=dir" is below the sysroot. */
+		if (value[0] != '/' && value[0] != '=')
+			p->relative_system_dir = true;
 	} else if (!strcmp(name, "-Xclang")) {
 		static const char *const hard[] = { "-include-pch", "-load", "-plugin",
 						    "-add-plugin", "-emit-pch", "-dependency-file",
@@ -495,6 +501,14 @@ static void plan_outputs(struct parse *p)
 	if (p->debug_info) {
 		inv->cwd_matters = true;
 		inv->key_cwd = mapped_cwd(p);
+	}
+	/* gcc names a system header by its absolute path when that is shorter
+	 * (-fcanonical-system-headers): for a directory given relative, that
+	 * depends on the length of the cwd, and shows in __FILE__ and in the
+	 * dependency list. */
+	if (p->relative_system_dir && !p->is_clang) {
+		strvec_push(&inv->key_args, "cwd-of-relative-system-dirs");
+		strvec_push(&inv->key_args, inv->cwd);
 	}
 	/* -MF /dev/null and friends: left to the compiler, never replaced. */
 	for (int i = 0; i < inv->nr_outputs; i++)

@@ -643,3 +643,25 @@ test_skipped_file_directory_becomes_one() {
 	done
 	expect_counts 2 4
 }
+
+# gcc names a header of a system directory given relative by its absolute
+# path when that is shorter (-fcanonical-system-headers): __FILE__ then
+# depends on where the checkout is. Two checkouts sharing a cache, without -g.
+test_relative_system_directory_two_checkouts() {
+	local long=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+	local sys=./././././././././././././././././././././././././././././././././././sys d
+	for d in a $long; do
+		mkfile $d/sys/h.h <<<'static const char *f = __FILE__;'
+		printf '%s\n' '#include <h.h>' 'const char *g(void) { return f; }' >$d/s.c
+	done
+	settle
+	outputs s.o
+	cd $long
+	zc gcc -c s.c -isystem $sys
+	zc gcc -c s.c -isystem $sys
+	expect_counts 1 1
+	cd ../a
+	ref gcc -c s.c -isystem $sys
+	zc gcc -c s.c -isystem $sys
+	expect_like_ref
+}
