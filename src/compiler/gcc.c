@@ -807,6 +807,12 @@ enum {
 
 static void gcc_scan_input(const char *data, size_t len, struct include_scan *scan)
 {
+	struct strbuf spliced = STRBUF_INIT;
+
+	if (splice_lines(data, len, &spliced)) {
+		data = spliced.buf;
+		len = spliced.len;
+	}
 	scan_includes(data, len, scan);
 	if (uses(data, len, "__TIMESTAMP__", false))
 		scan->facts |= FACT_TIMESTAMP;
@@ -829,6 +835,7 @@ static void gcc_scan_input(const char *data, size_t len, struct include_scan *sc
 		if (occurs_as_token(data, len, asm_reads[i], has_asm))
 			scan->facts |= FACT_ASM_READS;
 	}
+	strbuf_release(&spliced);
 }
 
 static enum counter gcc_input_verdict(const struct invocation *inv, const struct include_scan *scan)

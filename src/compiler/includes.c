@@ -404,6 +404,44 @@ int resolve_probe_wrappers(struct include_scan *scans, size_t n)
 	return ret;
 }
 
+/* The length of a line splice at p: a backslash (or its trigraph "??/"),
+ * blanks (gcc and clang accept them, with a warning) and a newline; or 0. */
+static size_t splice_at(const char *p, const char *end)
+{
+	const char *q = p;
+
+	if (*q == '\\')
+		q++;
+	else if (end - q >= 3 && q[0] == '?' && q[1] == '?' && q[2] == '/')
+		q += 3;
+	else
+		return 0;
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\f' || *q == '\v' || *q == '\r'))
+		q++;
+	return q < end && *q == '\n' ? (size_t)(q + 1 - p) : 0;
+}
+
+bool splice_lines(const char *data, size_t len, struct strbuf *out)
+{
+	const char *end = data + len, *copied = data;
+	bool any = false;
+
+	for (const char *p = data; p < end; p++) {
+		size_t n = (*p == '\\' || *p == '?') ? splice_at(p, end) : 0;
+		if (!n)
+			continue;
+		if (!any)
+			strbuf_grow(out, len);
+		any = true;
+		strbuf_add(out, copied, (size_t)(p - copied));
+		p += n - 1;
+		copied = p + 1;
+	}
+	if (any)
+		strbuf_add(out, copied, (size_t)(end - copied));
+	return any;
+}
+
 void scan_includes(const char *data, size_t len, struct include_scan *scan)
 {
 	static const char *const directives[] = { "include_next", "include", "import" };

@@ -73,6 +73,10 @@ struct include_scan {
 
 void include_scan_release(struct include_scan *s);
 void include_scan_copy(struct include_scan *dst, const struct include_scan *src);
+/* Appends data to out without its line splices (backslash-newline): the
+ * preprocessor removes them before it reads anything, even inside a word.
+ * Returns false, and leaves out alone, when there are none. */
+bool splice_lines(const char *data, size_t len, struct strbuf *out);
 /* Reads the include directives of a C/C++ source or header. */
 void scan_includes(const char *data, size_t len, struct include_scan *scan);
 

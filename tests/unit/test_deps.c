@@ -230,6 +230,19 @@ static void test_scan_spellings(void **state)
 	scan_includes(text, strlen(text), &scan);
 	assert_true(scan.computed);
 	include_scan_release(&scan);
+
+	/* Line splices go first, even inside a word; blanks may follow the
+	 * backslash, and "??/" is a backslash. */
+	struct strbuf spliced = STRBUF_INIT;
+	text = "#inc\\\nlude \"g.h\"\n#if __has_\\ \t\r\ninclude(<h.h>)\n#in?" "?/\nclude <i.h>\n"
+	       "char *s = \"\\n\"; /* no splice */\n";
+	assert_true(splice_lines(text, strlen(text), &spliced));
+	assert_string_equal(spliced.buf, "#include \"g.h\"\n#if __has_include(<h.h>)\n"
+					 "#include <i.h>\nchar *s = \"\\n\"; /* no splice */\n");
+	strbuf_reset(&spliced);
+	assert_false(splice_lines("a\\b\n", 4, &spliced));
+	assert_int_equal(spliced.len, 0);
+	strbuf_release(&spliced);
 }
 
 /* Macros that wrap __has_include: their header-name calls are probes. */

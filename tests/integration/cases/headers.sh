@@ -665,3 +665,29 @@ test_relative_system_directory_two_checkouts() {
 	zc gcc -c s.c -isystem $sys
 	expect_like_ref
 }
+
+# A backslash-newline is removed before anything else: even inside the word
+# "include" (or "__has_include") it still names the header.
+test_line_splice_inside_directive() {
+	mkfile inc/x.h <<<'#define X 2'
+	mkdir src
+	printf '%s\n' '#inc\' 'lude "x.h"' '#if __has_incl\' 'ude("y.h")' '#include "y.h"' '#endif' \
+		'int v = X;' >src/a.c
+	settle
+	outputs a.o
+	zc gcc -c src/a.c -Iinc
+	zc gcc -c src/a.c -Iinc
+	expect_counts 1 1
+	mkfile src/x.h <<<'#define X 1'
+	settle
+	ref gcc -c src/a.c -Iinc
+	zc gcc -c src/a.c -Iinc
+	expect_like_ref
+	mkfile inc/y.h <<<'#undef X
+#define X 3'
+	settle
+	ref gcc -c src/a.c -Iinc
+	zc gcc -c src/a.c -Iinc
+	expect_like_ref
+	expect_counts 1 3
+}
