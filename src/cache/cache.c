@@ -12,6 +12,7 @@
 #include "../compiler/depfile.h"
 #include "../compiler/includes.h"
 #include "../hash/filememo.h"
+#include "factmemo.h"
 #include "scanmemo.h"
 #include "../store/manifest.h"
 #include "../util/fs.h"
@@ -38,7 +39,7 @@ enum result_tag {
 	RES_OUTPUT_BASE = 16
 };
 
-enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2 };
+enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2, AUX_HELPERS = 3 };
 
 /* Inputs changed later than this before the compile started might have
  * changed during it without a visible timestamp change: such compiles are
@@ -86,9 +87,12 @@ static char *aux_get(struct cache *c, const struct digest *key, uint32_t tag, si
 	struct entry e;
 	struct record rec;
 	size_t pos = 0;
-	char *res = NULL;
-	int rc = store_get(c->store, ENTRY_AUX, key, &e);
+	char *res = c->facts ? fact_memo_get(c->facts, key, tag, len) : NULL;
+	int rc;
 
+	if (res)
+		return res;
+	rc = store_get(c->store, ENTRY_AUX, key, &e);
 	if (rc == ENTRY_CORRUPT)
 		count(c, STAT_ERR_CORRUPT_ENTRY);
 	if (rc != ENTRY_FOUND)
@@ -99,6 +103,8 @@ static char *aux_get(struct cache *c, const struct digest *key, uint32_t tag, si
 			memcpy(res, rec.data, rec.len);
 			res[rec.len] = '\0';
 			*len = rec.len;
+			if (c->facts)
+				fact_memo_put(c->facts, key, tag, rec.data, rec.len);
 			break;
 		}
 	}
@@ -112,6 +118,8 @@ static void aux_put(struct cache *c, const struct digest *key, uint32_t tag,
 	struct strbuf rec = STRBUF_INIT;
 	int64_t bytes = 0, files = 0;
 
+	if (c->facts)
+		fact_memo_put(c->facts, key, tag, data, len);
 	if (!c->store->writable)
 		return;
 	entry_add(&rec, tag, data, len);
@@ -122,7 +130,11 @@ static void aux_put(struct cache *c, const struct digest *key, uint32_t tag,
 	strbuf_release(&rec);
 }
 
-int compiler_digest(struct cache *c, const char *path, struct digest *out)
+static int probe_absent(struct cache *c, const struct invocation *inv, const char *path);
+
+/* The content digest of a program, memoised by its stat data (in the
+ * daemon: its memory of files, validated the same way). */
+static int program_digest(struct cache *c, const char *path, struct digest *out)
 {
 	struct stat st;
 	struct hasher h;
@@ -132,20 +144,16 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 	char *known;
 	int ret = -1;
 
-	if (c->have_compiler) {
-		*out = c->compiler;
-		return 0;
-	}
 	if (c->memo && path_is_absolute(path)) {
-		/* The daemon remembers it, validated by stat data. */
 		if (file_memo_digest(c->memo, path, out) < 0) {
-			error("cannot read compiler '%s':", path);
+			error("cannot read '%s':", path);
 			goto out;
 		}
-		goto known;
+		ret = 0;
+		goto out;
 	}
 	if (stat(path, &st) < 0) {
-		error("cannot stat compiler '%s':", path);
+		error("cannot stat '%s':", path);
 		goto out;
 	}
 	hasher_init(&h, NULL);
@@ -167,12 +175,144 @@ int compiler_digest(struct cache *c, const char *path, struct digest *out)
 		aux_put(c, &key, AUX_DIGEST, out->b, DIGEST_SIZE);
 	}
 	free(known);
-known:
-	c->compiler = *out;
-	c->have_compiler = true;
 	ret = 0;
 out:
 	strbuf_release(&content);
+	return ret;
+}
+
+/* What the driver prints for each of the family's helper queries, one line
+ * each; memoised per driver content, query and environment. */
+static int helper_names(struct cache *c, const struct invocation *inv, const struct digest *driver,
+			const struct strvec *queries, struct strvec *out)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct hasher h;
+	struct digest key;
+	size_t len;
+	char *known;
+	int ret = -1;
+
+	hasher_init(&h, NULL);
+	hash_str(&h, "helpers-v1", inv->family->name);
+	hash_digest(&h, "driver", driver);
+	hash_str(&h, "driver-path", inv->compiler);
+	for (size_t i = 0; i < queries->nr; i++)
+		hash_str(&h, "query", queries->v[i]);
+	for (size_t i = 0; i < inv->key_env.nr; i++)
+		hash_str(&h, "env", inv->key_env.v[i]);
+	hasher_final(&h, &key);
+	known = aux_get(c, &key, AUX_HELPERS, &len);
+	if (known) {
+		strbuf_add(&text, known, len);
+		free(known);
+	} else {
+		for (size_t i = 0; i < queries->nr; i++) {
+			char *argv[] = { inv->compiler, queries->v[i], NULL };
+			struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
+			int rc = run_capture(argv, inv->env.v, &run);
+			size_t line = strcspn(run.out.buf, "\n");
+			if (rc == 0 && exit_code_of(run.status) == 0 && line > 0) {
+				strbuf_add(&text, run.out.buf, line);
+				strbuf_addch(&text, '\n');
+			}
+			run_result_release(&run);
+			if (rc < 0 || exit_code_of(run.status) != 0 || line == 0) {
+				error("'%s %s' failed", inv->compiler, queries->v[i]);
+				goto out;
+			}
+		}
+		aux_put(c, &key, AUX_HELPERS, text.buf, text.len);
+	}
+	for (const char *p = text.buf; *p;) {
+		size_t line = strcspn(p, "\n");
+		char *name = xstrndup(p, line);
+		strvec_push(out, name);
+		free(name);
+		p += line + (p[line] == '\n');
+	}
+	ret = out->nr == queries->nr ? 0 : error("the helper programs' memo is damaged");
+out:
+	strbuf_release(&text);
+	return ret;
+}
+
+/* Where a program named without a slash is run from: the first PATH entry
+ * (of the compile's environment) that has it as an executable file, like
+ * execvp; NULL when none has. */
+static char *find_in_path(struct cache *c, const struct invocation *inv, const char *name)
+{
+	const char *path = "/bin:/usr/bin"; /* execvp's default */
+	struct strbuf candidate = STRBUF_INIT;
+	char *found = NULL;
+
+	for (size_t i = 0; i < inv->env.nr; i++)
+		if (!strncmp(inv->env.v[i], "PATH=", 5))
+			path = inv->env.v[i] + 5;
+	for (const char *dir = path; !found; dir += strcspn(dir, ":") + 1) {
+		size_t dir_len = strcspn(dir, ":");
+		struct stat st;
+		strbuf_reset(&candidate);
+		if (dir_len) {
+			strbuf_add(&candidate, dir, dir_len);
+			strbuf_addch(&candidate, '/');
+		}
+		strbuf_addstr(&candidate, name);
+		if (probe_absent(c, inv, candidate.buf) == 0 && stat(candidate.buf, &st) == 0 &&
+		    S_ISREG(st.st_mode) && (st.st_mode & 0111))
+			found = xstrdup(candidate.buf);
+		if (!dir[dir_len])
+			break;
+	}
+	strbuf_release(&candidate);
+	return found;
+}
+
+int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out)
+{
+	struct strvec queries = STRVEC_INIT, helpers = STRVEC_INIT;
+	struct digest driver, d;
+	struct hasher h;
+	int ret = -1;
+
+	if (c->have_compiler) {
+		*out = c->compiler;
+		return 0;
+	}
+	if (program_digest(c, inv->compiler, &driver) < 0)
+		goto out;
+	if (inv->family->helper_queries)
+		inv->family->helper_queries(inv, &queries);
+	if (!queries.nr) {
+		c->compiler = driver;
+		goto known;
+	}
+	if (helper_names(c, inv, &driver, &queries, &helpers) < 0)
+		goto out;
+	hasher_init(&h, NULL);
+	hash_digest(&h, "driver", &driver);
+	for (size_t i = 0; i < helpers.nr; i++) {
+		const char *name = helpers.v[i];
+		char *where = strchr(name, '/') ? xstrdup(name) : find_in_path(c, inv, name);
+		hash_str(&h, "helper", name);
+		if (where) {
+			hash_str(&h, "at", where);
+			if (program_digest(c, where, &d) < 0) {
+				free(where);
+				goto out;
+			}
+			hash_digest(&h, "content", &d);
+		}
+		free(where);
+	}
+	hasher_final(&h, &c->compiler);
+known:
+	c->have_compiler = true;
+	*out = c->compiler;
+	ret = 0;
+out:
+	strvec_clear(&queries);
+	strvec_clear(&helpers);
 	return ret;
 }
 
@@ -220,7 +360,7 @@ int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key
 	hasher_init(&h, c->cfg->debug ? &c->debug : NULL);
 	hash_u64(&h, "key-format", KEY_FORMAT_VERSION);
 	hash_str(&h, "family", inv->family->name);
-	if (compiler_digest(c, inv->compiler, &d) < 0)
+	if (compiler_digest(c, inv, &d) < 0)
 		goto out;
 	hash_digest(&h, "compiler", &d);
 	hash_str(&h, "language", inv->language);
@@ -565,7 +705,7 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 	int ret = -1;
 
 	inv->family->search_query_argv(inv, &argv);
-	if (compiler_digest(c, inv->compiler, &d) < 0)
+	if (compiler_digest(c, inv, &d) < 0)
 		goto out;
 	hasher_init(&h, NULL);
 	hash_str(&h, "search-dirs-v2", inv->family->name);

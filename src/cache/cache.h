@@ -25,6 +25,7 @@
 
 struct file_memo;
 struct scan_memo;
+struct fact_memo;
 
 /* Stat data that identifies one version of a file. */
 struct file_stamp {
@@ -44,6 +45,7 @@ struct cache {
 	bool have_compiler;
 	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
 	struct scan_memo *scans; /* the daemon's remembered scans, or NULL */
+	struct fact_memo *facts; /* the daemon's copy of the aux facts, or NULL */
 	/* The daemon records a miss after the client has gone: the outputs must
 	 * still be what the compile wrote (stat data taken when the client
 	 * handed them over), or nothing is stored. */
@@ -82,7 +84,9 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile);
 
-/* The content digest of the compiler binary, memoised by its stat data. */
-int compiler_digest(struct cache *c, const char *path, struct digest *out);
+/* The digest of the compiler: the driver's content, and where the programs
+ * it runs for this compile are and their content (cc1, as). Memoised by
+ * stat data; the first call per compile computes it. */
+int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out);
 
 #endif

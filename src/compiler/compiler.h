@@ -92,6 +92,13 @@ struct compiler_family {
 	void (*full_deps_argv)(const struct invocation *inv, const char *depfile,
 			       struct strvec *out);
 
+	/* The programs the driver runs for this compile (gcc: cc1, as). The
+	 * output is theirs, and the driver's own content does not pin them (a
+	 * toolchain rebuilt in place; `as` found through PATH). Appends one
+	 * argument per program that makes the driver print where it finds
+	 * it: a path, or a bare name it looks for in PATH. */
+	void (*helper_queries)(const struct invocation *inv, struct strvec *out);
+
 	/* The argv that makes the compiler print its include search chain
 	 * (run on misses only; cached by the caller). */
 	void (*search_query_argv)(const struct invocation *inv, struct strvec *out);

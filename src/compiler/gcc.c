@@ -670,6 +670,36 @@ static void gcc_search_query_argv(const struct invocation *inv, struct strvec *o
 	strvec_push(out, "/dev/null");
 }
 
+static void gcc_helper_queries(const struct invocation *inv, struct strvec *out)
+{
+	static const struct {
+		const char *language, *program;
+	} compilers_proper[] = {
+		{ "c", "cc1" },
+		{ "c-header", "cc1" },
+		{ "assembler-with-cpp", "cc1" },
+		{ "c++", "cc1plus" },
+		{ "c++-header", "cc1plus" },
+		{ "objective-c-header", "cc1obj" },
+		{ "objective-c++-header", "cc1objplus" },
+	};
+
+	/* clang is one program, with its assembler built in unless told. */
+	if (inv->family == &clang_family) {
+		for (size_t i = 1; i < inv->args.nr; i++)
+			if (!strcmp(inv->args.v[i], "-fno-integrated-as") ||
+			    !strcmp(inv->args.v[i], "-no-integrated-as")) {
+				strvec_push(out, "-print-prog-name=as");
+				break;
+			}
+		return;
+	}
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(compilers_proper); i++)
+		if (!strcmp(inv->language, compilers_proper[i].language))
+			strvec_pushf(out, "-print-prog-name=%s", compilers_proper[i].program);
+	strvec_push(out, "-print-prog-name=as");
+}
+
 /* The chain from `cc -E -v`, and which of the include dirs the command line
  * names the compiler left out of it without calling them missing. */
 static int gcc_parse_search_output(const struct invocation *inv, const char *text,
@@ -865,6 +895,7 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 		.analyse = gcc_analyse,                  \
 		.miss_argv = gcc_miss_argv,              \
 		.full_deps_argv = gcc_full_deps_argv,    \
+		.helper_queries = gcc_helper_queries,    \
 		.search_query_argv = gcc_search_query_argv, \
 		.parse_search_output = gcc_parse_search_output, \
 		.scan_input = gcc_scan_input,            \

@@ -1,6 +1,7 @@
 #include "../util/compat.h"
 #include "serve.h"
 #include "../cache/cache.h"
+#include "../cache/factmemo.h"
 #include "../cache/scanmemo.h"
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
@@ -42,6 +43,7 @@ int server_init(struct server *s, const struct config *cfg)
 	s->next_token = (uint64_t)time(NULL) << 20;
 	s->memo = file_memo_new();
 	s->scans = scan_memo_new();
+	s->facts = fact_memo_new();
 	s->unflushed = (struct stats)STATS_INIT;
 	s->flushed_at = monotonic_ms();
 	struct stats known = STATS_INIT;
@@ -95,6 +97,7 @@ void server_release(struct server *s)
 	stats_release(&s->unflushed);
 	file_memo_free(s->memo);
 	scan_memo_free(s->scans);
+	fact_memo_free(s->facts);
 	while (s->misses) {
 		struct pending_miss *next = s->misses->next;
 		miss_free(s->misses);
@@ -274,6 +277,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	file_memo_sync(s->memo);
 	m->cache.memo = s->memo;
 	m->cache.scans = s->scans;
+	m->cache.facts = s->facts;
 	m->cache.graveyard = m->store.tmp_dir;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");

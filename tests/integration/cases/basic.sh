@@ -232,6 +232,50 @@ exec /usr/bin/gcc -O2 -DWRAPPED=1 "$@"'
 	expect_counts 1 2
 }
 
+# The programs gcc runs are part of the compiler: cc1 changed beside an
+# unchanged driver (a toolchain rebuilt in place) must not hit the old entry.
+test_compiler_proper_identity() {
+	local lib=tc/lib/gcc/x86_64-linux-gnu/12
+	[ -x /usr/bin/x86_64-linux-gnu-gcc-12 ] || skip "no gcc 12"
+	mkdir -p tc/bin $lib
+	cp /usr/bin/x86_64-linux-gnu-gcc-12 tc/bin/gcc
+	ln -s /usr/lib/gcc/x86_64-linux-gnu/12/cc1 $lib/cc1
+	printf '%s\n' '#ifndef X' '#define X 1' '#endif' 'int v = X;' >a.c
+	settle
+	outputs a.o
+	zc "$T/tc/bin/gcc" -c a.c
+	zc "$T/tc/bin/gcc" -c a.c
+	expect_counts 1 1
+	rm $lib/cc1
+	mkfile $lib/cc1 <<<'#!/bin/sh
+exec /usr/lib/gcc/x86_64-linux-gnu/12/cc1 "$@" -DX=2'
+	chmod +x $lib/cc1
+	settle
+	ref "$T/tc/bin/gcc" -c a.c
+	zc "$T/tc/bin/gcc" -c a.c
+	expect_like_ref
+	expect_counts 1 2
+}
+
+# gcc runs `as` from PATH: another assembler first in PATH makes another
+# object.
+test_assembler_from_path() {
+	mkfile bin/as <<<'#!/bin/sh
+exec /usr/bin/as --defsym zz_other_assembler=1 "$@"'
+	chmod +x bin/as
+	echo 'int v = 1;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	zc gcc -c a.c
+	expect_counts 1 1
+	PATH=$T/bin:$PATH
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+	expect_counts 1 2
+}
+
 # An informational call (--version) is not a compile: the compiler's own
 # stdout comes back and the reason is counted.
 test_not_a_compile_version() {
