@@ -271,7 +271,7 @@ static char *find_in_path(struct cache *c, const struct invocation *inv, const c
 int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out)
 {
 	struct strvec queries = STRVEC_INIT, helpers = STRVEC_INIT;
-	struct digest driver, d;
+	struct digest driver;
 	struct hasher h;
 	int ret = -1;
 
@@ -294,14 +294,17 @@ int compiler_digest(struct cache *c, const struct invocation *inv, struct digest
 	for (size_t i = 0; i < helpers.nr; i++) {
 		const char *name = helpers.v[i];
 		char *where = strchr(name, '/') ? xstrdup(name) : find_in_path(c, inv, name);
+		struct stat st;
 		hash_str(&h, "helper", name);
-		if (where) {
+		/* By size and modification time, as ccache identifies a compiler
+		 * by default: hashing a 35 MB cc1plus would cost a cold build
+		 * more than everything else the daemon does in its first
+		 * seconds, and a package's files keep their mtime on every
+		 * machine. */
+		if (where && stat(where, &st) == 0) {
 			hash_str(&h, "at", where);
-			if (program_digest(c, where, &d) < 0) {
-				free(where);
-				goto out;
-			}
-			hash_digest(&h, "content", &d);
+			hash_u64(&h, "size", (uint64_t)st.st_size);
+			hash_u64(&h, "mtime", (uint64_t)ts_ns(st.st_mtim));
 		}
 		free(where);
 	}

@@ -85,8 +85,8 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		 const struct run_result *run, const char *depfile);
 
 /* The digest of the compiler: the driver's content, and where the programs
- * it runs for this compile are and their content (cc1, as). Memoised by
- * stat data; the first call per compile computes it. */
+ * it runs for this compile are, their size and mtime (cc1, as). The first
+ * call per compile computes it. */
 int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out);
 
 #endif
