@@ -210,14 +210,16 @@ static int helper_names(struct cache *c, const struct invocation *inv, const str
 		for (size_t i = 0; i < queries->nr; i++) {
 			char *argv[] = { inv->compiler, queries->v[i], NULL };
 			struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
-			int rc = run_capture(argv, inv->env.v, &run);
-			size_t line = strcspn(run.out.buf, "\n");
-			if (rc == 0 && exit_code_of(run.status) == 0 && line > 0) {
+			size_t line = 0;
+			bool ok = run_capture(argv, inv->env.v, &run) == 0 &&
+				  exit_code_of(run.status) == 0 &&
+				  (line = strcspn(run.out.buf, "\n")) > 0;
+			if (ok) {
 				strbuf_add(&text, run.out.buf, line);
 				strbuf_addch(&text, '\n');
 			}
 			run_result_release(&run);
-			if (rc < 0 || exit_code_of(run.status) != 0 || line == 0) {
+			if (!ok) {
 				error("'%s %s' failed", inv->compiler, queries->v[i]);
 				goto out;
 			}
@@ -451,6 +453,16 @@ static bool still_not_a_file(const char *path)
 	return S_ISDIR(st.st_mode);
 }
 
+/* Do both paths name one directory? (The compile's working directory is the
+ * process's here.) */
+static bool same_directory(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISDIR(sa.st_mode) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
 					      const struct manifest *m)
 {
@@ -467,6 +479,13 @@ static const struct include_set *matching_set(struct cache *c, const struct invo
 			if (!path_absent(c, inv, set->absent.v[i])) {
 				zlog("include set %zu: '%s' now exists and may shadow a header", s,
 				     set->absent.v[i]);
+				ok = false;
+			}
+		}
+		for (size_t i = 0; ok && i + 1 < set->same_dirs.nr; i += 2) {
+			if (!same_directory(set->same_dirs.v[i], set->same_dirs.v[i + 1])) {
+				zlog("include set %zu: '%s' is no longer '%s' and may be searched", s,
+				     set->same_dirs.v[i], set->same_dirs.v[i + 1]);
 				ok = false;
 			}
 		}
@@ -670,6 +689,36 @@ out:
 static bool is_dir(const char *path, struct stat *st)
 {
 	return stat(path, st) == 0 && S_ISDIR(st->st_mode);
+}
+
+/*
+ * The skipped include dirs that are a searched dir under another name
+ * (CMake's "src/lib/../include" beside "src/include"): instead of making
+ * each a place where any header may appear (a candidate per header, and
+ * each existing one an input), the set requires them to stay that dir.
+ */
+static void take_duplicates(struct search_dirs *dirs, struct include_set *set)
+{
+	struct strvec others = STRVEC_INIT;
+	struct stat st, twin;
+
+	for (size_t i = 0; i < dirs->skipped.nr; i++) {
+		const char *dir = dirs->skipped.v[i];
+		const char *same = NULL;
+		if (is_dir(dir, &st))
+			for (size_t c = 0; c < dirs->chain.nr && !same; c++)
+				if (is_dir(dirs->chain.v[c], &twin) && twin.st_dev == st.st_dev &&
+				    twin.st_ino == st.st_ino)
+					same = dirs->chain.v[c];
+		if (same) {
+			strvec_push(&set->same_dirs, dir);
+			strvec_push(&set->same_dirs, same);
+		} else {
+			strvec_push(&others, dir);
+		}
+	}
+	strvec_clear(&dirs->skipped);
+	dirs->skipped = others;
 }
 
 /* Would the compiler still leave out the dirs it left out? One it called
@@ -957,6 +1006,7 @@ static int existing_candidate(struct cache *c, const char *path, struct strvec *
 
 	if (lstat(path, &lst) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -1 : 1;
+	*out = lst;
 	if (too_new(c, (uint64_t)ts_ns(lst.st_mtim), (uint64_t)ts_ns(lst.st_ctim)))
 		goto late;
 	st = lst;
@@ -1285,6 +1335,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
+	take_duplicates(&dirs, &set);
 	long odd = unexplained_input(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
 				     inv->forced_includes.nr);
 	if (odd >= 0) {

@@ -10,7 +10,10 @@
  * MANIFEST_SET_NOT_FILES_TAG instead and, before the result key:
  *   u32 number of such paths, then per path: u32 length, path
  * so a zccache that predates that list skips the set (a miss) instead of
- * ignoring the constraint.
+ * ignoring the constraint. A set with directories that must stay the same
+ * has tag MANIFEST_SET_SAME_DIRS_TAG and, before the result key, both lists:
+ *   u32 number of no-file paths, then per path: u32 length, path
+ *   u32 number of pairs, then per pair: two (u32 length, path)
  */
 #include "../util/compat.h"
 #include "manifest.h"
@@ -20,6 +23,7 @@
 
 #define MANIFEST_SET_TAG 1
 #define MANIFEST_SET_NOT_FILES_TAG 2
+#define MANIFEST_SET_SAME_DIRS_TAG 3
 #define MAX_FILES_PER_SET 100000
 
 void include_set_release(struct include_set *s)
@@ -29,6 +33,7 @@ void include_set_release(struct include_set *s)
 	free(s->files);
 	strvec_clear(&s->absent);
 	strvec_clear(&s->not_files);
+	strvec_clear(&s->same_dirs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -58,7 +63,7 @@ static int read_paths(struct reader *r, struct strvec *out)
 	return 0;
 }
 
-static int decode_set(const unsigned char *data, size_t len, bool not_files,
+static int decode_set(const unsigned char *data, size_t len, uint32_t tag,
 		      struct include_set *s)
 {
 	struct reader r = { data, data + len };
@@ -81,7 +86,10 @@ static int decode_set(const unsigned char *data, size_t len, bool not_files,
 		memcpy(f->digest.b, b, DIGEST_SIZE);
 		s->nr_files++;
 	}
-	if (read_paths(&r, &s->absent) < 0 || (not_files && read_paths(&r, &s->not_files) < 0))
+	if (read_paths(&r, &s->absent) < 0 ||
+	    (tag >= MANIFEST_SET_NOT_FILES_TAG && read_paths(&r, &s->not_files) < 0) ||
+	    (tag >= MANIFEST_SET_SAME_DIRS_TAG &&
+	     (read_paths(&r, &s->same_dirs) < 0 || s->same_dirs.nr % 2)))
 		return -1;
 	if (read_bytes(&r, DIGEST_SIZE, &b) || r.p != r.end)
 		return -1;
@@ -97,11 +105,10 @@ int manifest_decode(const struct entry *e, struct manifest *m)
 
 	memset(m, 0, sizeof(*m));
 	while ((rc = entry_next(e, &pos, &rec)) == 1) {
-		if (rec.tag != MANIFEST_SET_TAG && rec.tag != MANIFEST_SET_NOT_FILES_TAG)
+		if (rec.tag < MANIFEST_SET_TAG || rec.tag > MANIFEST_SET_SAME_DIRS_TAG)
 			continue; /* a newer zccache's record: skip */
 		m->sets = xrealloc(m->sets, (m->nr_sets + 1) * sizeof(*m->sets));
-		if (decode_set(rec.data, rec.len, rec.tag == MANIFEST_SET_NOT_FILES_TAG,
-			       &m->sets[m->nr_sets]) < 0) {
+		if (decode_set(rec.data, rec.len, rec.tag, &m->sets[m->nr_sets]) < 0) {
 			include_set_release(&m->sets[m->nr_sets]);
 			manifest_release(m);
 			return -1;
@@ -113,6 +120,13 @@ int manifest_decode(const struct entry *e, struct manifest *m)
 		return -1;
 	}
 	return 0;
+}
+
+static void add_paths(struct strbuf *sb, const struct strvec *paths)
+{
+	strbuf_add_u32(sb, (uint32_t)paths->nr);
+	for (size_t i = 0; i < paths->nr; i++)
+		strbuf_add_lstr(sb, paths->v[i], strlen(paths->v[i]));
 }
 
 static void encode_set(const struct include_set *s, struct strbuf *records)
@@ -129,17 +143,16 @@ static void encode_set(const struct include_set *s, struct strbuf *records)
 		strbuf_add_u64(&sb, f->ctime_ns);
 		strbuf_add_u64(&sb, f->ino);
 	}
-	strbuf_add_u32(&sb, (uint32_t)s->absent.nr);
-	for (size_t i = 0; i < s->absent.nr; i++)
-		strbuf_add_lstr(&sb, s->absent.v[i], strlen(s->absent.v[i]));
-	if (s->not_files.nr) {
-		strbuf_add_u32(&sb, (uint32_t)s->not_files.nr);
-		for (size_t i = 0; i < s->not_files.nr; i++)
-			strbuf_add_lstr(&sb, s->not_files.v[i], strlen(s->not_files.v[i]));
-	}
+	add_paths(&sb, &s->absent);
+	uint32_t tag = s->same_dirs.nr ? MANIFEST_SET_SAME_DIRS_TAG
+			: s->not_files.nr ? MANIFEST_SET_NOT_FILES_TAG
+					  : MANIFEST_SET_TAG;
+	if (tag >= MANIFEST_SET_NOT_FILES_TAG)
+		add_paths(&sb, &s->not_files);
+	if (tag >= MANIFEST_SET_SAME_DIRS_TAG)
+		add_paths(&sb, &s->same_dirs);
 	strbuf_add(&sb, s->result_key.b, DIGEST_SIZE);
-	entry_add(records, s->not_files.nr ? MANIFEST_SET_NOT_FILES_TAG : MANIFEST_SET_TAG, sb.buf,
-		  sb.len);
+	entry_add(records, tag, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 

@@ -7,7 +7,8 @@
  * paths that had to be absent (see compiler/includes.h), and the result key
  * the set leads to, and the paths where the compiler met something it could
  * not open as a header (a directory, a link that leads nowhere), which must
- * not become a file. Stat data saved with each file lets a lookup skip
+ * not become a file, and the include dirs it dropped as duplicates, which
+ * must stay duplicates. Stat data saved with each file lets a lookup skip
  * re-hashing a file whose stat data has not changed; it is recorded only
  * for files last changed safely before the compile (see cache.c).
  */
@@ -33,6 +34,9 @@ struct include_set {
 	size_t nr_files;
 	struct strvec absent;
 	struct strvec not_files; /* must stay no regular file (see cache.c) */
+	/* Pairs: same_dirs.v[2i] must stay the same directory as v[2i+1] (an
+	 * include dir the compiler dropped as a duplicate of a searched one). */
+	struct strvec same_dirs;
 	struct digest result_key;
 };
 

@@ -255,6 +255,19 @@ static void test_manifest_round_trip(void **state)
 	assert_int_equal(entry_next(&e, &pos, &r), 1);
 	assert_int_equal(r.tag, 1);
 
+	/* Directories that must stay duplicates: a third tag, with both lists. */
+	strvec_push(&set2.same_dirs, "src/lib/../include");
+	strvec_push(&set2.same_dirs, "src/include");
+	encode_decode(&set2, &old, &rec, &e, &m);
+	assert_int_equal(m.sets[0].not_files.nr, 2);
+	assert_int_equal(m.sets[0].same_dirs.nr, 2);
+	assert_string_equal(m.sets[0].same_dirs.v[1], "src/include");
+	assert_int_equal(m.sets[1].same_dirs.nr, 0);
+	manifest_release(&m);
+	pos = 0;
+	assert_int_equal(entry_next(&e, &pos, &r), 1);
+	assert_int_equal(r.tag, 3);
+
 	/* Truncated payloads are rejected, never read past. */
 	for (size_t cut = 1; cut < rec.len; cut += 7) {
 		e.payload_len = rec.len - cut;
