@@ -1043,17 +1043,17 @@ late:
  * otherwise cost one check per header on every hit).
  */
 static int add_absent_paths(struct cache *c, const struct invocation *inv, struct absences *a,
-			    const struct strvec *candidates, struct include_set *set,
+			    const struct strset *candidates, struct include_set *set,
 			    struct strvec *existing)
 {
 	struct strbuf *p = &a->path;
 	int ret = 0;
 
-	for (size_t i = 0; i < candidates->nr; i++) {
-		if (below_recorded(&a->recorded, &a->present, candidates->v[i]))
+	for (const char *cand = NULL; (cand = strset_next(candidates, cand));) {
+		if (below_recorded(&a->recorded, &a->present, cand))
 			continue; /* no system call for what a missing dir covers */
 		strbuf_reset(p);
-		strbuf_addstr(p, candidates->v[i]);
+		strbuf_addstr(p, cand);
 		if (probe_absent(c, inv, p->buf) == 0) {
 			if (existing) {
 				strvec_push(existing, p->buf);
@@ -1078,7 +1078,7 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 			missing_len = p->len;
 		}
 		strbuf_reset(p);
-		strbuf_add(p, candidates->v[i], missing_len);
+		strbuf_add(p, cand, missing_len);
 		if (strset_add(&a->recorded, p->buf, p->len))
 			strvec_push(&set->absent, p->buf);
 	}
@@ -1199,11 +1199,11 @@ static int add_input_file(struct cache *c, struct invocation *inv, struct includ
 static int recheck_absent(struct cache *c, const struct invocation *inv, struct absences *a,
 			  struct include_set *set, const char *path)
 {
-	struct strvec one = STRVEC_INIT;
+	struct strset one = STRSET_INIT;
 
-	strvec_push(&one, path);
+	strset_add(&one, path, strlen(path));
 	int late = add_absent_paths(c, inv, a, &one, set, NULL);
-	strvec_clear(&one);
+	strset_clear(&one);
 	return late;
 }
 
@@ -1283,7 +1283,8 @@ static int add_aliases(struct cache *c, struct invocation *inv, const struct sea
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
-	struct strvec inputs = STRVEC_INIT, candidates = STRVEC_INIT, found_pch = STRVEC_INIT;
+	struct strvec inputs = STRVEC_INIT, found_pch = STRVEC_INIT;
+	struct strset candidates = STRSET_INIT;
 	struct strvec found_probes = STRVEC_INIT;
 	struct absences absences = ABSENCES_INIT;
 	struct search_dirs dirs = SEARCH_DIRS_INIT;
@@ -1369,7 +1370,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 		goto out;
 	}
 	/* Precompiled headers in use are inputs the depfile does not name. */
-	strvec_clear(&candidates);
+	strset_clear(&candidates);
 	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
 		       inv->forced_includes.nr, &candidates);
 	if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_pch)) {
@@ -1381,7 +1382,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	/* What a __has_include found: gcc's dependency list does not name it
 	 * either, and its disappearance changes the answer. */
 	if (rc == 0) {
-		strvec_clear(&candidates);
+		strset_clear(&candidates);
 		probe_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
 		if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_probes)) {
 			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
@@ -1439,7 +1440,7 @@ out:
 	include_set_release(&set);
 	search_dirs_release(&dirs);
 	strvec_clear(&inputs);
-	strvec_clear(&candidates);
+	strset_clear(&candidates);
 	strvec_clear(&found_pch);
 	strvec_clear(&found_probes);
 	absences_release(&absences);

@@ -220,9 +220,7 @@ static bool take_name(const char *p, const char *end, struct strvec *quoted, str
 	q = memchr(p + 1, close, (size_t)(end - p - 1));
 	if (!q || memchr(p + 1, '\n', (size_t)(q - p - 1)))
 		return false;
-	char *name = xstrndup(p + 1, (size_t)(q - p - 1));
-	strvec_push(close == '"' ? quoted : angled, name);
-	free(name);
+	strvec_push_len(close == '"' ? quoted : angled, p + 1, (size_t)(q - p - 1));
 	return true;
 }
 
@@ -491,7 +489,7 @@ void scan_includes(const char *data, size_t len, struct include_scan *scan)
 /* The candidate sets are built in a scratch buffer: no printf, no
  * allocation per path (a miss adds a few thousand of them). */
 struct candidates {
-	struct strset set;
+	struct strset *set; /* the caller's */
 	struct strbuf scratch;
 };
 
@@ -514,14 +512,14 @@ static void add_joined(struct candidates *cs, const char *dir, const char *name,
 		       const char *suffix)
 {
 	join_path(&cs->scratch, dir, name, suffix, true);
-	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+	strset_add(cs->set, cs->scratch.buf, cs->scratch.len);
 }
 
 /* Adds where `name` is looked for from dir. */
 static void add_path(struct candidates *cs, const char *dir, const char *name, const char *suffix)
 {
 	join_path(&cs->scratch, dir, name, suffix, false);
-	strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+	strset_add(cs->set, cs->scratch.buf, cs->scratch.len);
 }
 
 /* Adds name in every directory the compiler did not search: it may hold
@@ -534,23 +532,20 @@ static void add_unsearched(struct candidates *cs, const struct search_dirs *d, c
 	for (int l = 0; l < 2; l++)
 		for (size_t i = 0; i < lists[l]->nr; i++) {
 			join_path(&cs->scratch, lists[l]->v[i], name, suffix, exactly);
-			strset_add(&cs->set, cs->scratch.buf, cs->scratch.len);
+			strset_add(cs->set, cs->scratch.buf, cs->scratch.len);
 		}
 }
 
-static void candidates_move(struct candidates *cs, struct strvec *out)
+static void candidates_release(struct candidates *cs)
 {
-	for (const char *p = NULL; (p = strset_next(&cs->set, p));)
-		strvec_push(out, p);
-	strset_clear(&cs->set);
 	strbuf_release(&cs->scratch);
 }
 
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs,
-		       char *const *forced, size_t nr_forced, struct strvec *out)
+		       char *const *forced, size_t nr_forced, struct strset *out)
 {
-	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
+	struct candidates cs = { out, STRBUF_INIT };
 	struct strset includer_dirs = STRSET_INIT, rels = STRSET_INIT;
 
 	/* Files with computed includes may quote-include any header. */
@@ -579,7 +574,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		}
 	}
 	for (size_t f = 0; f < nr_forced; f++)
-		strset_add(&cs.set, forced[f], strlen(forced[f]));
+		strset_add(cs.set, forced[f], strlen(forced[f]));
 	for (const char *dir = NULL; (dir = strset_next(&includer_dirs, dir));)
 		for (const char *rel = NULL; (rel = strset_next(&rels, rel));)
 			add_path(&cs, dir, rel, "");
@@ -591,7 +586,7 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 			add_path(&cs, dir, scans[i].quoted.v[n], "");
 		free(dir);
 	}
-	candidates_move(&cs, out);
+	candidates_release(&cs);
 	strset_clear(&rels);
 	strset_clear(&includer_dirs);
 }
@@ -654,7 +649,8 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs, char *const *forced,
 		       size_t nr_forced)
 {
-	struct candidates named = { STRSET_INIT, STRBUF_INIT };
+	struct strset named_set = STRSET_INIT;
+	struct candidates named = { &named_set, STRBUF_INIT };
 	struct strset dirs = STRSET_INIT;
 	long found = -1;
 
@@ -675,7 +671,7 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 				add_path(&named, dir, lists[l]->v[n], "");
 		for (size_t n = 0; n < scans[i].angled.nr; n++)
 			if (scans[i].angled.v[n][0] == '/')
-				strset_add(&named.set, scans[i].angled.v[n], strlen(scans[i].angled.v[n]));
+				strset_add(named.set, scans[i].angled.v[n], strlen(scans[i].angled.v[n]));
 		if (scans[i].computed) {
 			const char *clean = skip_dot_slash(dir);
 			strset_add(&dirs, clean, strlen(clean));
@@ -683,12 +679,12 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 		free(dir);
 	}
 	for (size_t f = 0; f < nr_forced; f++)
-		strset_add(&named.set, forced[f], strlen(forced[f]));
+		strset_add(named.set, forced[f], strlen(forced[f]));
 	for (size_t i = 1; i < nr_inputs && found < 0; i++) {
 		const char *p = skip_dot_slash(inputs[i]);
 		size_t len = strlen(p);
-		bool ok = strset_contains(&named.set, inputs[i], strlen(inputs[i])) ||
-			  strset_contains(&named.set, p, len) ||
+		bool ok = strset_contains(named.set, inputs[i], strlen(inputs[i])) ||
+			  strset_contains(named.set, p, len) ||
 			  (p[0] != '/' && strset_contains(&dirs, "", 0));
 		/* Below a search directory: any of its ancestors is one. */
 		while (!ok && len > 0) {
@@ -706,15 +702,15 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 			found = (long)i;
 	}
 	strset_clear(&dirs);
-	strset_clear(&named.set);
+	strset_clear(&named_set);
 	strbuf_release(&named.scratch);
 	return found;
 }
 
 void probe_candidates(const struct search_dirs *d, char *const *inputs,
-		      const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
+		      const struct include_scan *scans, size_t nr_inputs, struct strset *out)
 {
-	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
+	struct candidates cs = { out, STRBUF_INIT };
 
 	for (size_t i = 0; i < nr_inputs; i++) {
 		if (!scans[i].probed.nr)
@@ -729,22 +725,22 @@ void probe_candidates(const struct search_dirs *d, char *const *inputs,
 		}
 		free(dir);
 	}
-	candidates_move(&cs, out);
+	candidates_release(&cs);
 }
 
 void pch_candidates(const struct search_dirs *d, const char *source,
 		    const struct include_scan *source_scan, char *const *forced, size_t nr_forced,
-		    struct strvec *out)
+		    struct strset *out)
 {
 	char *source_dir = path_dirname(source);
-	struct candidates cs = { STRSET_INIT, STRBUF_INIT };
+	struct candidates cs = { out, STRBUF_INIT };
 	const struct strvec *lists[2] = { &source_scan->quoted, &source_scan->angled };
 
 	for (size_t f = 0; f < nr_forced; f++) {
 		/* -include looks in the current directory first. */
 		strbuf_reset(&cs.scratch);
 		strbuf_addf(&cs.scratch, "%s.gch", forced[f]);
-		strset_add(&cs.set, cs.scratch.buf, cs.scratch.len);
+		strset_add(cs.set, cs.scratch.buf, cs.scratch.len);
 		for (size_t c = 0; c < d->chain.nr; c++)
 			add_joined(&cs, d->chain.v[c], forced[f], ".gch");
 	}
@@ -758,6 +754,6 @@ void pch_candidates(const struct search_dirs *d, const char *source,
 			add_unsearched(&cs, d, name, ".gch", false);
 		}
 	}
-	candidates_move(&cs, out);
+	candidates_release(&cs);
 	free(source_dir);
 }

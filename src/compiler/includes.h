@@ -25,6 +25,7 @@
 
 #include "../util/compat.h"
 #include "../util/strbuf.h"
+#include "../util/strset.h"
 
 struct search_dirs {
 	struct strvec chain;   /* in search order: quote-only dirs, then <...> dirs */
@@ -94,11 +95,11 @@ int resolve_probe_wrappers(struct include_scan *scans, size_t n);
  * in inputs (in the order the compiler read them; inputs[0] is the source)
  * were resolved; scans[i] is what inputs[i] says; forced are the names of
  * -include/-imacros files (looked for in the current directory first).
- * The result has no duplicates; its order is deterministic but not sorted.
+ * Added to the set out: no duplicates, in a deterministic order.
  */
 void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs,
-		       char *const *forced, size_t nr_forced, struct strvec *out);
+		       char *const *forced, size_t nr_forced, struct strset *out);
 
 /*
  * The index of the first input (from 1) that no search directory, no file's
@@ -135,7 +136,7 @@ void unexplained_names(const struct search_dirs *d, char *const *inputs,
  * the others to stay absent.
  */
 void probe_candidates(const struct search_dirs *d, char *const *inputs,
-		      const struct include_scan *scans, size_t nr_inputs, struct strvec *out);
+		      const struct include_scan *scans, size_t nr_inputs, struct strset *out);
 
 /*
  * Precompiled headers gcc would use instead of a header: "<dir>/<name>.gch"
@@ -146,6 +147,6 @@ void probe_candidates(const struct search_dirs *d, char *const *inputs,
  */
 void pch_candidates(const struct search_dirs *d, const char *source,
 		    const struct include_scan *source_scan, char *const *forced, size_t nr_forced,
-		    struct strvec *out);
+		    struct strset *out);
 
 #endif

@@ -56,9 +56,7 @@ static int read_paths(struct reader *r, struct strvec *out)
 		size_t pl;
 		if (read_lstr(r, &p, &pl))
 			return -1;
-		char *path = xstrndup(p, pl);
-		strvec_push(out, path);
-		free(path);
+		strvec_push_len(out, p, pl);
 	}
 	return 0;
 }

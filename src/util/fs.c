@@ -47,12 +47,15 @@ int read_fd(int fd, struct strbuf *sb, size_t max_size)
 	struct stat st;
 	size_t hint = 8192;
 
+	/* Room for one byte more than the file has: the read that finds the
+	 * end then needs no bigger buffer. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		hint = (size_t)st.st_size + 1;
+		hint = (size_t)st.st_size + 2;
 	for (;;) {
 		if (sb->len > max_size)
 			return error("file larger than %zu bytes", max_size);
-		strbuf_grow(sb, hint);
+		if (sb->alloc < sb->len + 2)
+			strbuf_grow(sb, hint);
 		ssize_t n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;

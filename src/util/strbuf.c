@@ -187,14 +187,25 @@ void strbuf_add_lstr(struct strbuf *sb, const char *s, size_t len)
 	strbuf_add(sb, s, len);
 }
 
-void strvec_push(struct strvec *sv, const char *s)
+/* Appends s, which sv owns from now on. */
+static void strvec_push_owned(struct strvec *sv, char *s)
 {
 	if (sv->nr + 2 > sv->alloc) {
 		sv->alloc = sv->alloc ? sv->alloc * 2 : 16;
 		sv->v = xrealloc(sv->v, sv->alloc * sizeof(*sv->v));
 	}
-	sv->v[sv->nr++] = xstrdup(s);
+	sv->v[sv->nr++] = s;
 	sv->v[sv->nr] = NULL;
+}
+
+void strvec_push(struct strvec *sv, const char *s)
+{
+	strvec_push_owned(sv, xstrdup(s));
+}
+
+void strvec_push_len(struct strvec *sv, const char *s, size_t len)
+{
+	strvec_push_owned(sv, xstrndup(s, len));
 }
 
 void strvec_pushf(struct strvec *sv, const char *fmt, ...)

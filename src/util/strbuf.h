@@ -50,6 +50,8 @@ struct strvec {
 #define STRVEC_INIT { NULL, 0, 0 }
 
 void strvec_push(struct strvec *sv, const char *s);
+/* Pushes the first len bytes of s (which need no NUL). */
+void strvec_push_len(struct strvec *sv, const char *s, size_t len);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...) ZC_PRINTF(2, 3);
 void strvec_pushv(struct strvec *sv, char *const *v, size_t n);
 void strvec_clear(struct strvec *sv);
