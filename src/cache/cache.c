@@ -542,20 +542,27 @@ static int fill_output(int fd, void *arg)
 static int write_output(struct cache *c, const char *path, const struct output_source *src,
 			unsigned umask)
 {
-	char *dir = path_dirname(path);
+	char *dir = path_dirname(path), *grave = NULL;
 	struct stat st;
 	int ret;
 
-	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
-		/* Keep the old file alive past the rename: freeing its blocks
-		 * (a discard on some disks) is then not paid by this hit. */
+	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* Move the old file aside first: freeing its blocks (a discard
+		 * on some disks) is then not paid by this hit, and the new file
+		 * is renamed to a free name (ext4 starts writing back a file
+		 * renamed over another, auto_da_alloc). */
 		static _Atomic unsigned long serial;
-		char *grave = xasprintf("%s/grave.%d.%lu", c->graveyard, (int)getpid(), ++serial);
-		if (link(path, grave) == 0)
-			strvec_push(&c->graves, grave);
-		free(grave);
+		grave = xasprintf("%s/grave.%d.%lu", c->graveyard, (int)getpid(), ++serial);
+		if (rename(path, grave) < 0) {
+			free(grave);
+			grave = NULL;
+		}
 	}
 	ret = replace_file(dir, path, 0666 & ~umask, fill_output, (void *)src);
+	/* After a failed write the old file goes back (the client compiles). */
+	if (grave && (ret == 0 || rename(grave, path) < 0))
+		strvec_push(&c->graves, grave);
+	free(grave);
 	free(dir);
 	return ret;
 }
