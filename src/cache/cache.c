@@ -1287,13 +1287,82 @@ static int add_aliases(struct cache *c, struct invocation *inv, const struct sea
 	return ret;
 }
 
+/* add_absent_paths for the record: 0, or 1 with *reason set. */
+static int require_absent(struct cache *c, const struct invocation *inv, struct absences *a,
+			  const struct strset *candidates, struct include_set *set,
+			  struct strvec *existing, enum counter *reason)
+{
+	if (!add_absent_paths(c, inv, a, candidates, set, existing))
+		return 0;
+	*reason = STAT_UNC_MODIFIED_DURING_COMPILE;
+	return 1;
+}
+
+/*
+ * What include resolution depended on besides the inputs' contents (see
+ * compiler/includes.h), added to set: the paths that must stay absent or no
+ * file, the dirs that must stay duplicates, and the files the dependency
+ * list does not name (a header under the name the compiler used, a
+ * precompiled header, what a __has_include found). Returns 0, 1 (not
+ * stored: *reason set) or -1.
+ */
+static int record_include_constraints(struct cache *c, struct invocation *inv,
+				      struct search_dirs *dirs, struct strvec *inputs,
+				      struct include_scan **scans, struct include_set *set,
+				      enum counter *reason)
+{
+	struct strset candidates = STRSET_INIT;
+	struct strvec found = STRVEC_INIT;
+	struct absences absences = ABSENCES_INIT;
+	int rc = 1;
+
+	take_duplicates(dirs, set);
+	long odd = unexplained_input(dirs, inputs->v, *scans, inputs->nr, inv->forced_includes.v,
+				     inv->forced_includes.nr);
+	if (odd >= 0) {
+		zlog("not stored: '%s' is under no search directory: a resolved symlink?",
+		     inputs->v[odd]);
+		*reason = STAT_UNC_UNEXPLAINED_HEADER;
+		goto out;
+	}
+	rc = add_aliases(c, inv, dirs, inputs, scans, set, reason);
+	if (rc)
+		goto out;
+	shadow_candidates(dirs, inputs->v, *scans, inputs->nr, inv->forced_includes.v,
+			  inv->forced_includes.nr, &candidates);
+	rc = require_absent(c, inv, &absences, &candidates, set, NULL, reason);
+	if (!rc)
+		rc = record_found(c, inv, &absences, set, &absences.aliases, false, reason);
+	if (rc)
+		goto out;
+	/* Precompiled headers in use are inputs the depfile does not name. */
+	strset_clear(&candidates);
+	pch_candidates(dirs, inv->source, &(*scans)[0], inv->forced_includes.v,
+		       inv->forced_includes.nr, &candidates);
+	rc = require_absent(c, inv, &absences, &candidates, set, &found, reason);
+	if (!rc)
+		rc = record_found(c, inv, &absences, set, &found, true, reason);
+	if (rc)
+		goto out;
+	/* What a __has_include found: gcc's dependency list does not name it
+	 * either, and its disappearance changes the answer. */
+	strset_clear(&candidates);
+	strvec_clear(&found);
+	probe_candidates(dirs, inputs->v, *scans, inputs->nr, &candidates);
+	rc = require_absent(c, inv, &absences, &candidates, set, &found, reason);
+	if (!rc)
+		rc = record_found(c, inv, &absences, set, &found, false, reason);
+out:
+	strset_clear(&candidates);
+	strvec_clear(&found);
+	absences_release(&absences);
+	return rc;
+}
+
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile)
 {
-	struct strvec inputs = STRVEC_INIT, found_pch = STRVEC_INIT;
-	struct strset candidates = STRSET_INIT;
-	struct strvec found_probes = STRVEC_INIT;
-	struct absences absences = ABSENCES_INIT;
+	struct strvec inputs = STRVEC_INIT;
 	struct search_dirs dirs = SEARCH_DIRS_INIT;
 	struct include_scan *scans = NULL;
 	struct include_set set = { 0 };
@@ -1343,61 +1412,7 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	}
 	if (search_dirs_for(c, inv, &dirs) < 0)
 		goto fail;
-	take_duplicates(&dirs, &set);
-	long odd = unexplained_input(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
-				     inv->forced_includes.nr);
-	if (odd >= 0) {
-		zlog("not stored: '%s' is under no search directory: a resolved symlink?",
-		     inputs.v[odd]);
-		count(c, STAT_UNC_UNEXPLAINED_HEADER);
-		ret = 1;
-		goto out;
-	}
-	int rc = add_aliases(c, inv, &dirs, &inputs, &scans, &set, &reason);
-	if (rc < 0)
-		goto fail;
-	if (rc > 0) {
-		count(c, reason);
-		ret = 1;
-		goto out;
-	}
-	shadow_candidates(&dirs, inputs.v, scans, inputs.nr, inv->forced_includes.v,
-			  inv->forced_includes.nr, &candidates);
-	if (add_absent_paths(c, inv, &absences, &candidates, &set, NULL)) {
-		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
-		ret = 1;
-		goto out;
-	}
-	rc = record_found(c, inv, &absences, &set, &absences.aliases, false, &reason);
-	if (rc < 0)
-		goto fail;
-	if (rc > 0) {
-		count(c, reason);
-		ret = 1;
-		goto out;
-	}
-	/* Precompiled headers in use are inputs the depfile does not name. */
-	strset_clear(&candidates);
-	pch_candidates(&dirs, inv->source, &scans[0], inv->forced_includes.v,
-		       inv->forced_includes.nr, &candidates);
-	if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_pch)) {
-		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
-		ret = 1;
-		goto out;
-	}
-	rc = record_found(c, inv, &absences, &set, &found_pch, true, &reason);
-	/* What a __has_include found: gcc's dependency list does not name it
-	 * either, and its disappearance changes the answer. */
-	if (rc == 0) {
-		strset_clear(&candidates);
-		probe_candidates(&dirs, inputs.v, scans, inputs.nr, &candidates);
-		if (add_absent_paths(c, inv, &absences, &candidates, &set, &found_probes)) {
-			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
-			ret = 1;
-			goto out;
-		}
-		rc = record_found(c, inv, &absences, &set, &found_probes, false, &reason);
-	}
+	int rc = record_include_constraints(c, inv, &dirs, &inputs, &scans, &set, &reason);
 	if (rc < 0)
 		goto fail;
 	if (rc > 0) {
@@ -1447,10 +1462,6 @@ out:
 	include_set_release(&set);
 	search_dirs_release(&dirs);
 	strvec_clear(&inputs);
-	strset_clear(&candidates);
-	strvec_clear(&found_pch);
-	strvec_clear(&found_probes);
-	absences_release(&absences);
 	strbuf_release(&records);
 	return ret;
 }
