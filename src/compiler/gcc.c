@@ -32,6 +32,7 @@ enum opt_flags {
 const struct gcc_option gcc_options[] = {
 	{ "--config", TAKES_ARG | TOO_HARD },
 	{ "--coverage", 0 },
+	{ "--gcc-toolchain=", JOINED | SEARCH },
 	{ "--help", NOT_COMPILE },
 	{ "--param", TAKES_ARG },
 	{ "--serialize-diagnostics", TAKES_ARG },
@@ -236,6 +237,11 @@ static void unknown_option(struct parse *p, const char *a)
 	const char *eq = strchr(a, '=');
 	struct stat st;
 
+	/* gcc's long spellings (--include-directory= is -I, --prefix= is -B,
+	 * --specs= is -specs, ...) name files and directories in ways of their
+	 * own: none is followed. */
+	if (starts_with(a, "--"))
+		uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	if (eq && eq[1] && stat(eq + 1, &st) == 0 && S_ISREG(st.st_mode) &&
 	    !starts_with(a, "-fdebug-prefix-map=") && !starts_with(a, "-ffile-prefix-map=") &&
 	    !starts_with(a, "-fmacro-prefix-map="))
@@ -286,7 +292,10 @@ static bool handle_flag(struct parse *p, const char *a)
 		 starts_with(a, "-fprofile-list=") ||
 		 /* the object would hold the command line: the output's
 		  * name, and the dependency options added on a miss */
-		 !strcmp(a, "-frecord-gcc-switches") || !strcmp(a, "-frecord-command-line"))
+		 !strcmp(a, "-frecord-gcc-switches") || !strcmp(a, "-frecord-command-line") ||
+		 /* modules read files the dependency list does not name */
+		 starts_with(a, "-fmodule") || starts_with(a, "-fprebuilt-module") ||
+		 starts_with(a, "-fimplicit-module") || !strcmp(a, "-fcxx-modules"))
 		uncacheable(p, starts_with(a, "-save-temps") ? STAT_UNC_SAVE_TEMPS
 							      : STAT_UNC_UNSUPPORTED_OPTION);
 	else if (starts_with(a, "-fprofile-use") || starts_with(a, "-fauto-profile") ||
@@ -308,8 +317,10 @@ static bool handle_flag(struct parse *p, const char *a)
 	else if (starts_with(a, "-fdebug-prefix-map=") || starts_with(a, "-ffile-prefix-map="))
 		strvec_push(&p->prefix_maps, strchr(a, '=') + 1);
 	else if (starts_with(a, "-Wp,")) {
-		/* The kernel's -Wp,-MD,file: a depfile we would have to track. */
-		if (strstr(a, ",-M"))
+		/* The kernel's -Wp,-MD,file: a depfile we would have to track;
+		 * -Wp,-I..., -Wp,-include,...: a search the query does not see. */
+		if (strstr(a, ",-M") || strstr(a, ",-I") || strstr(a, ",-i") ||
+		    strstr(a, ",-nostdinc"))
 			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	} else if (starts_with(a, "-Wa,")) {
 		/* Assembler listings (-Wa,-adhln=file) are outputs we do not know. */
@@ -378,9 +389,12 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 		if (value[0] != '/' && value[0] != '=')
 			p->relative_system_dir = true;
 	} else if (!strcmp(name, "-Xclang")) {
-		static const char *const hard[] = { "-include-pch", "-load", "-plugin",
-						    "-add-plugin", "-emit-pch", "-dependency-file",
-						    "-MT", "-ast-dump" };
+		/* -I and every -i... (include, isystem, internal-isystem...):
+		 * a search the query does not see. */
+		static const char *const hard[] = { "-I", "-i", "-nostdinc", "-nobuiltininc",
+						    "-fmodule", "-fprebuilt-module", "-load",
+						    "-plugin", "-add-plugin", "-emit-pch",
+						    "-dependency-file", "-MT", "-ast-dump" };
 		for (size_t k = 0; k < ZC_ARRAY_SIZE(hard); k++)
 			if (starts_with(value, hard[k]))
 				uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
@@ -576,6 +590,13 @@ static int gcc_analyse(struct invocation *inv)
 		uncacheable(&p, STAT_UNC_MULTIPLE_SOURCES);
 	if (inv->uncacheable)
 		goto out;
+	/* /dev/stdin, a pipe: reading it to hash it would take it from the
+	 * compiler. */
+	struct stat st;
+	if (stat(inv->source, &st) == 0 && !S_ISREG(st.st_mode)) {
+		uncacheable(&p, STAT_UNC_STDIN_SOURCE);
+		goto out;
+	}
 	inv->language = in_list(p.source_lang, cacheable_languages,
 				ZC_ARRAY_SIZE(cacheable_languages));
 	if (!inv->language) {

@@ -53,6 +53,17 @@ test_stdin_source() {
 	expect_uncacheable stdin_source
 }
 
+# A source that is no regular file (/dev/stdin on a pipe): reading it to hash
+# it would leave the compiler nothing.
+test_stdin_source_named() {
+	simple_source
+	outputs s.o
+	ref sh -c 'cat a.c | gcc -x c -c /dev/stdin -o s.o'
+	zc sh -c 'cat a.c | "$ZCCACHE" gcc -x c -c /dev/stdin -o s.o'
+	expect_like_ref
+	expect_uncacheable stdin_source
+}
+
 test_dependency_only_M() {
 	mkfile h.h <<<'int h;'
 	printf '%s\n' '#include "h.h"' 'int f(void) { return h; }' >a.c
@@ -210,6 +221,45 @@ test_unsupported_option_specs() {
 	settle
 	outputs a.o
 	passthrough unsupported_option gcc -specs=empty.specs -c a.c -Wall
+}
+
+# gcc's long spellings of options that name files or directories, and
+# include options handed to the preprocessor directly: the search they make
+# is not the one zccache asks the compiler for.
+test_unsupported_option_long_forms() {
+	simple_source
+	mkdir inc
+	: >inc/empty.specs
+	settle
+	outputs a.o
+	passthrough unsupported_option gcc --include-directory=inc -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option gcc --specs=empty.specs -Linc -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option gcc --prefix=inc -c a.c -Wall
+}
+
+test_unsupported_option_preprocessor_include() {
+	simple_source
+	mkdir inc
+	settle
+	outputs a.o
+	passthrough unsupported_option gcc -Wp,-Iinc -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option gcc -Wp,-include,stdio.h -c a.c -Wall
+	require_cmd clang
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option clang -Xclang -Iinc -c a.c -Wall
+}
+
+# Modules are read from files the dependency list does not name.
+test_unsupported_option_modules() {
+	require_cmd clang
+	simple_source
+	outputs a.o
+	passthrough unsupported_option clang -fprebuilt-module-path=. -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option clang -fmodule-file=m=m.pcm -c a.c -Wall
 }
 
 # The object would hold the command line: its own name, and the dependency
