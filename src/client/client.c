@@ -95,13 +95,23 @@ static void write_raw(const struct strbuf *out, const struct strbuf *err)
 		zlog("cannot write the compiler's stderr: %s", strerror(errno));
 }
 
-static void replay_output(const struct invocation *inv, const struct run_result *r)
+/* Would the compiler colour its diagnostics here (-fdiagnostics-color=auto)? */
+static bool colors_wanted(const struct invocation *inv)
+{
+	const char *term = invocation_getenv(inv, "TERM");
+
+	return isatty(2) && term && *term && strcmp(term, "dumb");
+}
+
+/* Writes what the compiler wrote; colored: its diagnostics were coloured by
+ * the argv of miss_argv, and come out plain where no colours are wanted. */
+static void replay_output(const struct invocation *inv, const struct run_result *r, bool colored)
 {
 	if (r->out.len && write_in_full(1, r->out.buf, r->out.len) < 0)
 		zlog("cannot write the compiler's stdout: %s", strerror(errno));
 	if (!r->err.len)
 		return;
-	if (!inv->color_explicit && !isatty(2) && memchr(r->err.buf, '\033', r->err.len)) {
+	if (colored && !colors_wanted(inv) && memchr(r->err.buf, '\033', r->err.len)) {
 		struct strbuf plain = STRBUF_INIT;
 		strip_terminal_escapes(&r->err, &plain);
 		if (write_in_full(2, plain.buf, plain.len) < 0)
@@ -194,7 +204,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 	} else {
 		reported = inv->user_depfile;
 	}
-	inv->family->miss_argv(inv, inv->user_depfile ? NULL : depfile.buf, isatty(2), &argv);
+	inv->family->miss_argv(inv, inv->user_depfile ? NULL : depfile.buf, &argv);
 	if (run_capture(argv.v, NULL, &run) < 0) {
 		if (own_depfile)
 			unlink_if_exists(depfile.buf);
@@ -209,7 +219,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		unlink_if_exists(depfile.buf);
 		return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED);
 	}
-	replay_output(inv, &run);
+	replay_output(inv, &run, !inv->color_explicit);
 	if (exit_code_of(status) != 0) {
 		stats_delta_add(&c->delta, STAT_UNC_COMPILE_FAILED, 1);
 		zlog("not stored: the compiler exited with %d", exit_code_of(status));
@@ -259,7 +269,7 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 	}
 	if (cache_lookup(&c, inv, &key, &replay) == LOOKUP_HIT) {
 		zlog("hit");
-		replay_output(inv, &replay);
+		replay_output(inv, &replay, !inv->color_explicit);
 		status = replay.status << 8; /* an exit status as waitpid reports it */
 		stats_delta_add(&c.delta, STAT_HIT, 1);
 		snprintf(family_counter, sizeof(family_counter), "%s.hits", inv->family->name);
@@ -310,7 +320,7 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 	req.cwd = xstrdup(inv->cwd);
 	strvec_pushv(&req.env, inv->env.v, inv->env.nr);
 	req.umask = inv->umask;
-	req.flags = isatty(2) ? PROTO_STDERR_TTY : 0;
+	req.flags = colors_wanted(inv) ? PROTO_COLOR_WANTED : 0;
 	proto_encode_compile(&req, &payload);
 	rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
 	if (rc == DAEMON_VERSION_MISMATCH) {
@@ -352,7 +362,7 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 		bool ours_failed = store.status != 0 && *miss.depfile &&
 				   memmem(run.err.buf, run.err.len, miss.depfile, strlen(miss.depfile));
 		if (!ours_failed)
-			write_raw(&run.out, &run.err);
+			replay_output(inv, &run, miss.flags & PROTO_MISS_COLORED);
 		store.out = run.out;
 		store.err = run.err;
 		proto_encode_store(&store, &payload);

@@ -83,9 +83,11 @@ struct compiler_family {
 
 	/* The argv to run on a miss: the user's argv plus what makes the
 	 * compiler write its dependency list to depfile (when the user asked
-	 * for none) and colour its diagnostics when stderr is a terminal. */
+	 * for none) and colour its diagnostics unless the command line says
+	 * (color_explicit): what is stored is coloured, and the colours are
+	 * taken out where the terminal would not have had them. */
 	void (*miss_argv)(const struct invocation *inv, const char *depfile,
-			  bool stderr_is_tty, struct strvec *out);
+			  struct strvec *out);
 
 	/* When the user's depfile is partial: the argv of a pass that writes
 	 * the full dependency list to depfile. NULL if never needed. */

@@ -313,7 +313,8 @@ static bool handle_flag(struct parse *p, const char *a)
 		p->stack_usage = true;
 	else if (starts_with(a, "-fdiagnostics-color") || starts_with(a, "-fno-diagnostics-color") ||
 		 !strcmp(a, "-fcolor-diagnostics") || !strcmp(a, "-fno-color-diagnostics"))
-		inv->color_explicit = true;
+		/* The last one decides; "auto" asks the terminal, as we do. */
+		inv->color_explicit = strcmp(a, "-fdiagnostics-color=auto") != 0;
 	else if (starts_with(a, "-fdebug-prefix-map=") || starts_with(a, "-ffile-prefix-map="))
 		strvec_push(&p->prefix_maps, strchr(a, '=') + 1);
 	else if (starts_with(a, "-Wp,")) {
@@ -619,7 +620,7 @@ out:
 }
 
 static void gcc_miss_argv(const struct invocation *inv, const char *depfile,
-			  bool stderr_is_tty, struct strvec *out)
+			  struct strvec *out)
 {
 	strvec_pushv(out, inv->orig_argv.v, inv->orig_argv.nr);
 	/* Appended last so they win; the user's own depfile, when complete,
@@ -629,7 +630,7 @@ static void gcc_miss_argv(const struct invocation *inv, const char *depfile,
 		strvec_push(out, "-MF");
 		strvec_push(out, depfile);
 	}
-	if (stderr_is_tty && !inv->color_explicit)
+	if (!inv->color_explicit)
 		strvec_push(out, "-fdiagnostics-color=always");
 }
 

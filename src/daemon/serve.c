@@ -291,9 +291,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		found = cache_lookup(&m->cache, inv, &m->key, &replay);
 	}
 	if (found == LOOKUP_HIT) {
-		if (!(req->flags & PROTO_STDERR_TTY) && !inv->color_explicit &&
+		if (!(req->flags & PROTO_COLOR_WANTED) && !inv->color_explicit &&
 		    memchr(replay.err.buf, '\033', replay.err.len)) {
-			/* Stored from a terminal, replayed to a file or pipe. */
+			/* Stored in colour, replayed where none is wanted. */
 			struct strbuf plain = STRBUF_INIT;
 			strip_terminal_escapes(&replay.err, &plain);
 			strbuf_release(&replay.err);
@@ -329,8 +329,8 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 		}
 		close(dfd);
 	}
-	inv->family->miss_argv(inv, inv->user_depfile ? NULL : m->depfile.buf,
-			       req->flags & PROTO_STDERR_TTY, &miss.argv);
+	inv->family->miss_argv(inv, inv->user_depfile ? NULL : m->depfile.buf, &miss.argv);
+	miss.flags = inv->color_explicit ? 0 : PROTO_MISS_COLORED;
 	miss.depfile = m->depfile.buf;
 	proto_encode_miss(&miss, &payload);
 	strvec_clear(&miss.argv);

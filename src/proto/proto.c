@@ -296,8 +296,9 @@ void proto_encode_hit(const struct proto_hit *m, struct strbuf *payload)
 void proto_encode_miss(const struct proto_miss *m, struct strbuf *payload)
 {
 	strbuf_reset(payload);
-	strbuf_grow(payload, 8 + str_size(m->depfile) + vec_size(&m->argv));
+	strbuf_grow(payload, 12 + str_size(m->depfile) + vec_size(&m->argv));
 	strbuf_add_u64(payload, m->token);
+	strbuf_add_u32(payload, m->flags);
 	enc_str(payload, m->depfile);
 	enc_vec(payload, &m->argv);
 }
@@ -467,8 +468,8 @@ int proto_decode_miss(const char *payload, size_t len, struct proto_miss *m)
 	int ret = -1;
 
 	*m = (struct proto_miss)PROTO_MISS_INIT;
-	if (read_u64(&r, &m->token) || dec_str(&r, &m->depfile) || dec_vec(&r, &m->argv) ||
-	    !at_end(&r) || !m->argv.nr)
+	if (read_u64(&r, &m->token) || read_u32(&r, &m->flags) || dec_str(&r, &m->depfile) ||
+	    dec_vec(&r, &m->argv) || !at_end(&r) || !m->argv.nr)
 		goto out;
 	ret = 0;
 out:

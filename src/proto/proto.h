@@ -38,7 +38,7 @@
 #include "../util/compat.h"
 #include "../util/strbuf.h"
 
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 #define PROTO_MAGIC "ZCP1"            /* never changes; the version field does */
 #define PROTO_HEADER_SIZE 16
 #define PROTO_MAX_FRAME (64u << 20)   /* payload bytes; a string is bounded by it */
@@ -66,9 +66,11 @@ enum proto_result {
 
 /* MSG_COMPILE flags. */
 enum proto_compile_flags {
-	PROTO_STDERR_TTY = 1 << 0, /* the client's stderr is a terminal */
+	/* the client's stderr is a terminal that shows colours (TERM is set and
+	 * not "dumb"): the compiler would colour its diagnostics there */
+	PROTO_COLOR_WANTED = 1 << 0,
 };
-#define PROTO_COMPILE_FLAGS_KNOWN PROTO_STDERR_TTY
+#define PROTO_COMPILE_FLAGS_KNOWN PROTO_COLOR_WANTED
 
 struct proto_compile {
 	struct strvec argv; /* as the user gave it; argv[0] = compiler as named; never empty */
@@ -91,10 +93,17 @@ struct proto_hit {
 /* Run argv, replay its output, then send MSG_STORE with token. */
 struct proto_miss {
 	uint64_t token;
+	uint32_t flags;     /* enum proto_miss_flags */
 	struct strvec argv; /* the user's argv plus dependency/colour options; never empty */
 	char *depfile;      /* where the compile's dependency list will be, or "" */
 };
-#define PROTO_MISS_INIT { 0, STRVEC_INIT, NULL }
+#define PROTO_MISS_INIT { 0, 0, STRVEC_INIT, NULL }
+
+enum proto_miss_flags {
+	/* argv colours the diagnostics (the command line left it to the
+	 * terminal): take the colours out where none are wanted */
+	PROTO_MISS_COLORED = 1 << 0,
+};
 
 /* Uncacheable: exec the user's compiler unchanged. */
 struct proto_passthrough {

@@ -44,6 +44,9 @@ if [ ! -x "$ZCCACHE" ]; then
 fi
 export ZCCACHE
 export ZC_ROOT=$root # the repository, for tests that build it
+# The daemon protocol's version, for tests that speak it byte by byte.
+PROTO_VERSION=$(awk '$2 == "PROTO_VERSION" { print $3 }' "$root/src/proto/proto.h")
+export PROTO_VERSION
 
 tmpbase=${ZCCACHE_TEST_TMP:-${TMPDIR:-/tmp}}
 base=$(mktemp -d "$tmpbase/zccache-tests.XXXXXX") || exit 2

@@ -137,7 +137,7 @@ static void sample_compile(struct proto_compile *m)
 	m->compiler = xstrdup("/usr/bin/gcc");
 	m->cwd = xstrdup("/home/u/src");
 	m->umask = 022;
-	m->flags = PROTO_STDERR_TTY;
+	m->flags = PROTO_COLOR_WANTED;
 }
 
 static void sample_payload(uint32_t type, struct strbuf *payload)
@@ -213,7 +213,7 @@ static void test_compile_round_trip(void **state)
 	assert_string_equal(d.compiler, "/usr/bin/gcc");
 	assert_string_equal(d.cwd, "/home/u/src");
 	assert_int_equal(d.umask, 022);
-	assert_int_equal(d.flags, PROTO_STDERR_TTY);
+	assert_int_equal(d.flags, PROTO_COLOR_WANTED);
 	/* Symmetric: decoding then encoding gives the same bytes. */
 	proto_encode_compile(&d, &again);
 	assert_int_equal(again.len, payload.len);
@@ -284,6 +284,7 @@ static void test_miss_round_trip(void **state)
 
 	(void)state;
 	m.token = 0xdeadbeefcafef00dULL;
+	m.flags = PROTO_MISS_COLORED;
 	strvec_pushv(&m.argv, (char *const *)sample_argv, ZC_ARRAY_SIZE(sample_argv));
 	strvec_push(&m.argv, "-MD");
 	strvec_push(&m.argv, "-fdiagnostics-color");
@@ -292,6 +293,7 @@ static void test_miss_round_trip(void **state)
 	transfer(MSG_MISS, &payload, &got);
 	assert_int_equal(proto_decode_miss(got.buf, got.len, &d), 0);
 	assert_true(d.token == 0xdeadbeefcafef00dULL);
+	assert_int_equal(d.flags, PROTO_MISS_COLORED);
 	assert_vec_equal(&m.argv, &d.argv);
 	assert_string_equal(d.depfile, "/tmp/zccache/dep.12");
 	proto_miss_release(&d);
@@ -474,9 +476,9 @@ static void test_bad_frames(void **state)
 	assert_int_equal(read_raw(h, PROTO_HEADER_SIZE, &version), -1);
 
 	/* Another version: told apart, with the peer's version, whatever follows. */
-	raw_header(h, "ZCP1", 2, MSG_ACK, 0);
+	raw_header(h, "ZCP1", PROTO_VERSION + 1, MSG_ACK, 0);
 	assert_int_equal(read_raw(h, PROTO_HEADER_SIZE, &version), PROTO_VERSION_MISMATCH);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, PROTO_VERSION + 1);
 	raw_header(h, "ZCP1", 0, 12345, 0xffffffff);
 	assert_int_equal(read_raw(h, PROTO_HEADER_SIZE, &version), PROTO_VERSION_MISMATCH);
 	assert_int_equal(version, 0);
@@ -519,7 +521,9 @@ static void test_peer_closes_mid_frame(void **state)
 			 (ssize_t)(PROTO_HEADER_SIZE + payload.len));
 	strbuf_setlen(&frame, PROTO_HEADER_SIZE + payload.len);
 	close(sv[1]);
-	assert_memory_equal(frame.buf, "ZCP1\1\0\0\0\1\0\0\0", 12);
+	assert_memory_equal(frame.buf, "ZCP1", 4);
+	assert_int_equal(frame.buf[4], PROTO_VERSION);
+	assert_memory_equal(frame.buf + 5, "\0\0\0\1\0\0\0", 7);
 
 	assert_int_equal(read_raw(frame.buf, 0, &version), PROTO_EOF);
 	for (size_t cut = 1; cut < frame.len; cut++)
@@ -633,14 +637,15 @@ static void test_forged_lengths(void **state)
 
 	/* A count that could fit only if strings took no bytes. */
 	strbuf_reset(&payload);
-	strbuf_add_u64(&payload, 1);
-	strbuf_add_u32(&payload, 0);
-	strbuf_add_u32(&payload, 4);
+	strbuf_add_u64(&payload, 1); /* token */
+	strbuf_add_u32(&payload, 0); /* flags */
+	strbuf_add_u32(&payload, 0); /* depfile "" */
+	strbuf_add_u32(&payload, 4); /* argv: 4 strings, in the room of 3 */
 	strbuf_add_u32(&payload, 0);
 	strbuf_add_u32(&payload, 0);
 	strbuf_add_u32(&payload, 0);
 	assert_int_equal(decode_exact(MSG_MISS, payload.buf, payload.len), -1);
-	poke_u32(&payload, 12, 3);
+	poke_u32(&payload, 16, 3);
 	assert_int_equal(decode_exact(MSG_MISS, payload.buf, payload.len), 0);
 
 	/* stdout longer than the payload. */

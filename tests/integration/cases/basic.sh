@@ -57,6 +57,28 @@ colour() {
 test_gcc_colour() { colour gcc; }
 test_clang_colour() { colour clang; }
 
+# Diagnostics on a terminal come out as the compiler would write them there:
+# coloured (also when the entry was stored from a pipe, and with an explicit
+# -fdiagnostics-color=auto), plain where TERM=dumb.
+test_colour_on_terminal() {
+	require_cmd script
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Wall
+	local term opt
+	for opt in "" -fdiagnostics-color=auto; do
+		for term in xterm dumb; do
+			ref env TERM=$term script -qec "gcc -c a.c -Wall $opt" /dev/null
+			[ $term = dumb ] || grep -q $'\e\[' "$T/.cap/ref.out" ||
+				fail "the bare compiler wrote no colour codes"
+			run_cap env TERM=$term script -qec "\"\$ZCCACHE\" gcc -c a.c -Wall $opt" /dev/null
+			expect_like_ref
+		done
+	done
+	expect_counts 3 2
+}
+
 test_clang_fcolor_diagnostics() {
 	require_cmd clang
 	warning_c_source >a.c

@@ -102,13 +102,14 @@ test_foreign_uid_refused() {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	"$ZCCACHE" start >/dev/null || fail "start failed"
 	local sock; sock=$(socket_file)
-	[ "$(raw_request "$sock" 1 7)" = "1 8" ] || fail "the owner's status request failed"
+	[ "$(raw_request "$sock" "$PROTO_VERSION" 7)" = "$PROTO_VERSION 8" ] ||
+		fail "the owner's status request failed"
 	# open the way so that the kernel lets nobody connect at all
 	chmod 711 "$T" "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/zccache"
 	chmod 666 "$sock"
 	local got
 	RAW_AS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	got=$(raw_request "$sock" 1 7 2>&1) || true
+	got=$(raw_request "$sock" "$PROTO_VERSION" 7 2>&1) || true
 	RAW_AS=()
 	[ "$got" = eof ] || fail "a foreign uid got an answer: $got"
 	expect_contains "$ZCCACHE_DIR/daemon.log" "refused a connection from uid 65534"
@@ -117,8 +118,8 @@ test_foreign_uid_refused() {
 # An old client (another protocol version) learns the daemon's version.
 test_version_mismatch_answered() {
 	"$ZCCACHE" start >/dev/null || fail "start failed"
-	[ "$(raw_request "$(socket_file)" 99 7)" = "1 10" ] ||
-		fail "expected an error frame of version 1"
+	[ "$(raw_request "$(socket_file)" 99 7)" = "$PROTO_VERSION 10" ] ||
+		fail "expected an error frame of version $PROTO_VERSION"
 }
 
 # The first compile starts a daemon, which serves the miss's store and the

@@ -79,17 +79,19 @@ fb_fake() {
 import os, signal, socket, struct, sys
 sock_path, pidfile, log, modes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 
+V = int(os.environ["PROTO_VERSION"])
+
 def frame(version, type_, length):
     return b"ZCP1" + struct.pack("<III", version, type_, length)
 
 REPLIES = {
     "garbage": b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + bytes(range(256)),
-    "huge": frame(1, 2, 0xffffffff),
-    "truncated": frame(1, 2, 60 << 20) + b"\0" * 10,
-    "badhit": frame(1, 2, 3) + b"abc",
-    "badmiss": frame(1, 3, 8) + b"\xff" * 8,
-    "ack": frame(1, 6, 0),
-    "unknowntype": frame(1, 77, 0),
+    "huge": frame(V, 2, 0xffffffff),
+    "truncated": frame(V, 2, 60 << 20) + b"\0" * 10,
+    "badhit": frame(V, 2, 3) + b"abc",
+    "badmiss": frame(V, 3, 8) + b"\xff" * 8,
+    "ack": frame(V, 6, 0),
+    "unknowntype": frame(V, 77, 0),
     "old": frame(99, 10, 0),
 }
 for m in modes:
