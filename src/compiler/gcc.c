@@ -195,6 +195,10 @@ static const char *const hashed_env[] = {
 /* Variables that make the compiler write or read files we cannot follow. */
 static const char *const unsupported_env[] = {
 	"DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", "CCC_OVERRIDE_OPTIONS",
+	/* clang: extra output on stderr or in files */
+	"CC_PRINT_HEADERS", "CC_PRINT_OPTIONS", "CC_LOG_DIAGNOSTICS", "CC_PRINT_PROC_STAT",
+	"CC_PRINT_HEADERS_FILE", "CC_PRINT_OPTIONS_FILE", "CC_LOG_DIAGNOSTICS_FILE",
+	"CC_PRINT_PROC_STAT_FILE",
 };
 
 /* "dir/name.ext" -> "dir/name" (the stem auxiliary outputs are named by). */
@@ -214,6 +218,7 @@ struct parse {
 	bool md, mmd, split_dwarf, coverage, profile_arcs, stack_usage, debug_info;
 	bool seen_mt, seen_sdate;
 	bool relative_system_dir; /* -isystem and friends not given absolute */
+	struct strbuf macros;     /* the -D values, a line each: scanned like a file */
 	const char *output, *depfile, *diagnostics, *xlang, *source_lang;
 	int nr_sources;
 	struct strvec prefix_maps; /* "old=new" of debug/file prefix maps */
@@ -384,6 +389,9 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 			}
 			free(pch);
 		}
+	} else if (!strcmp(name, "-D")) {
+		strbuf_addstr(&p->macros, value);
+		strbuf_addch(&p->macros, '\n');
 	} else if (!strcmp(name, "-isystem") || !strcmp(name, "-idirafter") ||
 		   !strcmp(name, "-isysroot") || !strcmp(name, "--sysroot")) {
 		/* "=dir" is below the sysroot. */
@@ -535,9 +543,28 @@ out:
 	free(stem_src);
 }
 
+static void gcc_scan_input(const char *data, size_t len, struct include_scan *scan);
+static enum counter gcc_input_verdict(const struct invocation *inv, const struct include_scan *scan);
+
+/* -DBUILD_TIME=__TIME__ and -DHAS_X=__has_include(<x.h>) use in the compile
+ * what a file would: judged like one. */
+static void command_line_macros(struct parse *p)
+{
+	struct include_scan scan = INCLUDE_SCAN_INIT;
+
+	/* Its probes belong to no file: candidates are made per file. */
+	if (strstr(p->macros.buf, "__has_include"))
+		uncacheable(p, STAT_UNC_COMPUTED_HAS_INCLUDE);
+	gcc_scan_input(p->macros.buf, p->macros.len, &scan);
+	enum counter verdict = gcc_input_verdict(p->inv, &scan);
+	if (verdict)
+		uncacheable(p, verdict);
+	include_scan_release(&scan);
+}
+
 static int gcc_analyse(struct invocation *inv)
 {
-	struct parse p = { .inv = inv, .prefix_maps = STRVEC_INIT };
+	struct parse p = { .inv = inv, .prefix_maps = STRVEC_INIT, .macros = STRBUF_INIT };
 	const char *name = path_basename(inv->compiler);
 
 	p.is_clang = strstr(name, "clang") != NULL;
@@ -612,10 +639,13 @@ static int gcc_analyse(struct invocation *inv)
 		if (v)
 			strvec_pushf(&inv->key_env, "%s=%s", hashed_env[i], v);
 	}
+	if (p.macros.len)
+		command_line_macros(&p);
 	strvec_pushf(&inv->key_args, "-x%s", inv->language);
 	plan_outputs(&p);
 out:
 	strvec_clear(&p.prefix_maps);
+	strbuf_release(&p.macros);
 	return 0;
 }
 
@@ -841,8 +871,20 @@ static bool has_pragma_dependency(const char *data, size_t len)
 		return false;
 	for (const char *p = data; (p = memmem(p, (size_t)(end - p), "dependency", 10)); p += 10) {
 		const char *q = p;
-		while (q > data && (q[-1] == ' ' || q[-1] == '\t'))
-			q--;
+		/* Back over blanks and comments ("GCC / * c * / dependency"). */
+		for (;;) {
+			while (q > data && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\f' ||
+					    q[-1] == '\v'))
+				q--;
+			if (q - data < 2 || q[-1] != '/' || q[-2] != '*')
+				break;
+			const char *open = q - 2;
+			while (open - data >= 2 && !(open[-2] == '/' && open[-1] == '*'))
+				open--;
+			if (open - data < 2)
+				break;
+			q = open - 2;
+		}
 		if (q < p && q - data >= 3 && !memcmp(q - 3, "GCC", 3))
 			return true;
 	}

@@ -8,10 +8,11 @@
 #define MAX_RSP_DEPTH 16
 #define MAX_RSP_SIZE (16u << 20)
 
-void split_response_text(const char *text, struct strvec *out)
+int split_response_text(const char *text, struct strvec *out)
 {
 	struct strbuf arg = STRBUF_INIT;
 	const char *p = text;
+	int ret = 0;
 
 	for (;;) {
 		while (isspace((unsigned char)*p))
@@ -32,6 +33,9 @@ void split_response_text(const char *text, struct strvec *out)
 				quote = *p;
 			} else if (*p == '\\' && p[1]) {
 				strbuf_addch(&arg, *++p);
+			} else if (*p == '\\') {
+				ret = error("a response file ends in a lone backslash");
+				strbuf_addch(&arg, *p);
 			} else if (isspace((unsigned char)*p)) {
 				break;
 			} else {
@@ -41,6 +45,7 @@ void split_response_text(const char *text, struct strvec *out)
 		strvec_push(out, arg.buf);
 	}
 	strbuf_release(&arg);
+	return ret;
 }
 
 static int expand(char *const *argv, size_t argc, struct strvec *out, int depth)
@@ -56,10 +61,10 @@ static int expand(char *const *argv, size_t argc, struct strvec *out, int depth)
 		struct strbuf text = STRBUF_INIT;
 		struct strvec inner = STRVEC_INIT;
 		int ret = read_file(a + 1, &text, MAX_RSP_SIZE);
-		if (!ret) {
-			split_response_text(text.buf, &inner);
+		if (!ret)
+			ret = split_response_text(text.buf, &inner);
+		if (!ret)
 			ret = expand(inner.v, inner.nr, out, depth + 1);
-		}
 		strvec_clear(&inner);
 		strbuf_release(&text);
 		if (ret)

@@ -16,7 +16,8 @@
  * response file cannot be read (the caller decides what that means). */
 int expand_response_files(char *const *argv, size_t argc, struct strvec *out);
 
-/* Splits the text of one response file into arguments. */
-void split_response_text(const char *text, struct strvec *out);
+/* Splits the text of one response file into arguments. Returns -1 when it
+ * ends in a backslash that escapes nothing: gcc drops it, clang keeps it. */
+int split_response_text(const char *text, struct strvec *out);
 
 #endif

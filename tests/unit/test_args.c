@@ -214,6 +214,16 @@ static void test_response_files(void **state)
 	char *bad[] = { "gcc", "@/nonexistent/zccache.rsp" };
 	assert_int_equal(expand_response_files(bad, 2, &out), -1);
 	strvec_clear(&out);
+
+	/* A last backslash escaping nothing: gcc drops it, clang keeps it. */
+	unit_write(inner, "-DS=a\\");
+	snprintf(arg, sizeof(arg), "@%s", inner);
+	char *lone[] = { "gcc", arg };
+	assert_int_equal(expand_response_files(lone, 2, &out), -1);
+	strvec_clear(&out);
+	assert_int_equal(split_response_text("-DS=a\\\\ x", &out), 0);
+	assert_string_equal(out.v[0], "-DS=a\\");
+	strvec_clear(&out);
 	unit_rm_rf(dir);
 	free(dir);
 }

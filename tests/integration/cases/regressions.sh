@@ -84,6 +84,14 @@ test_pragma_dependency() {
 	passthrough pragma_dependency gcc -c a.c
 }
 
+test_pragma_dependency_comment() {
+	echo 'int x;' >dep.txt
+	printf '%s\n' '#pragma GCC /* x */ dependency "dep.txt"' 'int f(void) { return 1; }' >a.c
+	settle
+	outputs a.o
+	passthrough pragma_dependency gcc -c a.c
+}
+
 # -fbranch-probabilities reads a .gcda file.
 test_branch_probabilities() {
 	echo 'int f(int x) { return x > 0 ? 1 : 2; }' >a.c

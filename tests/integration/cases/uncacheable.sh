@@ -92,6 +92,15 @@ test_bad_response_file() {
 	passthrough bad_response_file gcc @nosuch.rsp -c a.c
 }
 
+# A response file ending in a backslash that escapes nothing: gcc drops it,
+# clang keeps it, so the arguments are not known for sure.
+test_response_file_lone_backslash() {
+	simple_source
+	printf '%s' '-DS=a\' >r.rsp
+	outputs a.o
+	passthrough bad_response_file gcc @r.rsp -c a.c
+}
+
 test_bad_nested_response_file() {
 	simple_source
 	echo '-c a.c @nosuch.rsp' >args.rsp
@@ -113,6 +122,24 @@ test_time_macros_time() {
 	zc gcc -c a.c
 	[ "$(cat "$T/.cap/zc.rc")" = 0 ] || fail "compile failed"
 	expect_uncacheable time_macros
+}
+
+# Named on the command line: -D values are judged like a file's content.
+test_time_macros_command_line() {
+	printf '%s\n' 'const char *built = BUILT;' >a.c
+	settle
+	outputs a.o
+	zc gcc -DBUILT=__TIME__ -c a.c
+	[ "$(cat "$T/.cap/zc.rc")" = 0 ] || fail "compile failed"
+	expect_uncacheable time_macros
+}
+
+test_has_include_command_line() {
+	printf '%s\n' '#if HAVE_X' '#include <x.h>' '#endif' 'int v;' >a.c
+	mkdir inc
+	settle
+	outputs a.o
+	passthrough computed_has_include gcc '-DHAVE_X=__has_include(<x.h>)' -Iinc -c a.c
 }
 
 test_time_macros_timestamp() {
@@ -293,6 +320,14 @@ test_unsupported_environment() {
 	simple_source
 	outputs a.o env.d
 	DEPENDENCIES_OUTPUT="env.d a.o" passthrough unsupported_environment gcc -c a.c -Wall
+}
+
+# clang lists the headers it reads on stderr.
+test_unsupported_environment_clang_print_headers() {
+	require_cmd clang
+	simple_source
+	outputs a.o
+	CC_PRINT_HEADERS=1 passthrough unsupported_environment clang -c a.c -Wall
 }
 
 test_not_a_compile() {
