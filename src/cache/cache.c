@@ -728,14 +728,18 @@ static void take_duplicates(struct search_dirs *dirs, struct include_set *set)
 	dirs->skipped = others;
 }
 
-/* Would the compiler still leave out the dirs it left out? One it called
- * missing may exist now (generated headers); one it skipped as a duplicate
- * may have become a directory of its own, and a file given as -I a
- * directory. */
-static bool still_unsearched(const struct search_dirs *dirs)
+/* Is the remembered list still the compiler's? A dir it searched may be
+ * gone; one it called missing may exist now (generated headers); one it
+ * skipped as a duplicate may have become a directory of its own, and a file
+ * given as -I a directory. */
+static bool search_list_holds(const struct search_dirs *dirs)
 {
 	struct stat st, twin;
 
+	/* And the other way round: a searched dir removed. */
+	for (size_t i = 0; i < dirs->chain.nr; i++)
+		if (!is_dir(dirs->chain.v[i], &st))
+			return false;
 	for (size_t i = 0; i < dirs->missing.nr; i++)
 		if (is_dir(dirs->missing.v[i], &st))
 			return false;
@@ -779,7 +783,7 @@ static int search_dirs_for(struct cache *c, struct invocation *inv, struct searc
 	if (known) {
 		ret = search_dirs_deserialize(known, len, dirs);
 		free(known);
-		if (ret == 0 && still_unsearched(dirs))
+		if (ret == 0 && search_list_holds(dirs))
 			goto out;
 		search_dirs_release(dirs);
 		ret = -1;
@@ -1317,6 +1321,14 @@ static int record_include_constraints(struct cache *c, struct invocation *inv,
 	int rc = 1;
 
 	take_duplicates(dirs, set);
+	/* Warned about (or an error): each include dir must stay what it is,
+	 * missing or a directory. */
+	for (size_t i = 0; inv->dirs_warned && i < dirs->missing.nr; i++)
+		strvec_push(&set->absent, dirs->missing.v[i]);
+	for (size_t i = 0; inv->dirs_warned && i < dirs->chain.nr; i++) {
+		strvec_push(&set->same_dirs, dirs->chain.v[i]);
+		strvec_push(&set->same_dirs, dirs->chain.v[i]);
+	}
 	long odd = unexplained_input(dirs, inputs->v, *scans, inputs->nr, inv->forced_includes.v,
 				     inv->forced_includes.nr);
 	if (odd >= 0) {

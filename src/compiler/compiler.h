@@ -69,6 +69,8 @@ struct invocation {
 	char *dep_target;        /* target the compiler writes when none is given,
 				    NULL when the user named targets */
 	bool color_explicit;     /* the user chose diagnostics colour */
+	bool dirs_warned;        /* the compiler says which include dirs are
+				    missing (-Wmissing-include-dirs) */
 };
 
 struct search_dirs;

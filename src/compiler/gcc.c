@@ -334,6 +334,8 @@ static bool handle_flag(struct parse *p, const char *a)
 			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	} else if (starts_with(a, "-Wl,")) {
 		return true; /* linker only: not in the key */
+	} else if (starts_with(a, "-W") && strstr(a, "missing-include-dirs")) {
+		inv->dirs_warned = !starts_with(a, "-Wno-");
 	} else if (starts_with(a, "-g")) {
 		/* Any -g form may record the cwd; -g0 turns debug info off. */
 		p->debug_info = strcmp(a, "-g0") != 0;

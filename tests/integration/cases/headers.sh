@@ -691,3 +691,29 @@ test_line_splice_inside_directive() {
 	expect_like_ref
 	expect_counts 1 3
 }
+
+# -Wmissing-include-dirs: whether each include dir exists is in the output
+# (a warning, or an error with -Werror=), also for a compile that reads no
+# header through them.
+test_missing_include_dirs_warned() {
+	mkdir gen
+	echo 'int v;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Werror=missing-include-dirs -Igen
+	zc gcc -c a.c -Werror=missing-include-dirs -Igen
+	expect_counts 1 1
+	rmdir gen
+	settle
+	ref gcc -c a.c -Werror=missing-include-dirs -Igen
+	zc gcc -c a.c -Werror=missing-include-dirs -Igen
+	expect_like_ref
+	zc gcc -c a.c -Wmissing-include-dirs -Igen
+	zc gcc -c a.c -Wmissing-include-dirs -Igen
+	mkdir gen
+	settle
+	ref gcc -c a.c -Wmissing-include-dirs -Igen
+	zc gcc -c a.c -Wmissing-include-dirs -Igen
+	expect_like_ref
+	expect_counts 2 3
+}
