@@ -93,7 +93,6 @@ void invocation_release(struct invocation *inv)
 	free(inv->source);
 	free(inv->key_cwd);
 	free(inv->user_depfile);
-	free(inv->dep_target);
 	memset(inv, 0, sizeof(*inv));
 }
 
