@@ -923,14 +923,20 @@ static void gcc_scan_input(const char *data, size_t len, struct include_scan *sc
 	/* That pragma compares timestamps with another file. */
 	if (has_pragma_dependency(data, len))
 		scan->facts |= FACT_PRAGMA_DEP;
-	/* Assembler directives that read files: in .S code, or in any string
-	 * (a macro in one header may hand it to an asm statement in another
-	 * file). Spelled in pieces so this file does not match itself. */
+	/* Assembler directives that read files: in .S code, or in the string
+	 * of an asm statement (a file without an asm keyword cannot hand a
+	 * string to the assembler). Spelled in pieces so this file does not
+	 * match itself. */
 	static const char *const asm_reads[] = { "." "incbin", "." "include" };
-	for (size_t i = 0; i < ZC_ARRAY_SIZE(asm_reads); i++)
-		if (memmem(data, len, asm_reads[i], strlen(asm_reads[i])) &&
-		    occurs_as_token(data, len, asm_reads[i], true))
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(asm_reads); i++) {
+		if (!memmem(data, len, asm_reads[i], strlen(asm_reads[i])))
+			continue;
+		bool has_asm = occurs_as_token(data, len, "asm", false) ||
+			       occurs_as_token(data, len, "__asm__", false) ||
+			       occurs_as_token(data, len, "__asm", false);
+		if (occurs_as_token(data, len, asm_reads[i], has_asm))
 			scan->facts |= FACT_ASM_READS;
+	}
 	strbuf_release(&spliced);
 }
 

@@ -130,13 +130,3 @@ test_stale_output_not_stored() {
 	expect_stat uncacheable.missing_output 2
 	expect_counts 0 0
 }
-
-# The directive in a header's macro, the asm statement in the source.
-test_incbin_through_macro() {
-	printf '%s\n' '#define BLOB ".incbin \"data.bin\""' >blob.h
-	printf '%s\n' '#include "blob.h"' '__asm__(".section .rodata\n" BLOB "\n.text");' >a.c
-	printf 'abcd' >data.bin
-	settle
-	outputs a.o
-	passthrough incbin gcc -c a.c
-}
