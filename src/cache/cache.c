@@ -4,6 +4,7 @@
  *
  * Result entry records (see store.c for the entry format):
  *   RES_STATUS  u32 exit status      RES_STDOUT, RES_STDERR  bytes
+ *   RES_DEP_TARGET  the target the stored dependency file was written for
  *   RES_OUTPUT_BASE + output_kind    one file the compile wrote
  */
 #include "../util/compat.h"
@@ -34,7 +35,7 @@ enum result_tag {
 	RES_STATUS = 1,
 	RES_STDOUT = 2,
 	RES_STDERR = 3,
-	RES_DEP_TARGET = 4, /* older entries: the depfile's target (unused) */
+	RES_DEP_TARGET = 4,
 	RES_OUTPUT_BASE = 16
 };
 
@@ -504,6 +505,8 @@ static const struct include_set *matching_set(struct cache *c, const struct invo
 struct output_source {
 	const struct entry *entry;
 	const struct record *rec;
+	const char *replaced; /* rewritten bytes to write instead, or NULL */
+	size_t replaced_len;
 };
 
 static int fill_output(int fd, void *arg)
@@ -512,7 +515,11 @@ static int fill_output(int fd, void *arg)
 	const struct record *rec = src->rec;
 	size_t left = rec->len;
 
-	if (rec->file_offset >= 0) {
+	if (src->replaced) {
+		left = 0;
+		if (write_in_full(fd, src->replaced, src->replaced_len) < 0)
+			return error("cannot write an output:");
+	} else if (rec->file_offset >= 0) {
 		/* Raw entry: let the kernel copy (or reflink) the bytes. */
 		off_t off = rec->file_offset;
 		while (left > 0) {
@@ -566,8 +573,10 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 		   struct run_result *replay)
 {
 	struct record rec;
+	struct strbuf retargeted = STRBUF_INIT;
 	const struct record *outputs[MAX_OUTPUTS] = { 0 };
 	struct record recs[MAX_OUTPUTS];
+	char *dep_target = NULL;
 	size_t pos = 0;
 	int rc, ret = -1;
 	bool have_status = false;
@@ -583,6 +592,8 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			strbuf_add(&replay->out, rec.data, rec.len);
 		} else if (rec.tag == RES_STDERR) {
 			strbuf_add(&replay->err, rec.data, rec.len);
+		} else if (rec.tag == RES_DEP_TARGET) {
+			dep_target = xstrndup((const char *)rec.data, rec.len);
 		} else if (rec.tag > RES_OUTPUT_BASE) {
 			for (int i = 0; i < inv->nr_outputs; i++) {
 				if (inv->outputs[i].kind == (enum output_kind)(rec.tag - RES_OUTPUT_BASE)) {
@@ -603,12 +614,25 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 		}
 	}
 	for (int i = 0; i < inv->nr_outputs; i++) {
-		struct output_source src = { e, outputs[i] };
+		struct output_source src = { e, outputs[i], NULL, 0 };
+		if (inv->outputs[i].kind == OUT_DEPFILE && inv->dep_target && dep_target &&
+		    strcmp(dep_target, inv->dep_target)) {
+			strbuf_reset(&retargeted);
+			if (depfile_retarget((const char *)outputs[i]->data, outputs[i]->len, dep_target,
+					     inv->dep_target, &retargeted) < 0) {
+				zlog("cannot retarget the dependency file from '%s'", dep_target);
+				goto out;
+			}
+			src.replaced = retargeted.buf;
+			src.replaced_len = retargeted.len;
+		}
 		if (write_output(c, inv->outputs[i].path, &src, inv->umask) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
+	free(dep_target);
+	strbuf_release(&retargeted);
 	return ret;
 }
 
@@ -1136,6 +1160,8 @@ static int build_result(struct cache *c, struct invocation *inv, const struct ru
 	entry_add(records, RES_STATUS, st, 4);
 	entry_add(records, RES_STDOUT, run->out.buf, run->out.len);
 	entry_add(records, RES_STDERR, run->err.buf, run->err.len);
+	if (inv->dep_target)
+		entry_add(records, RES_DEP_TARGET, inv->dep_target, strlen(inv->dep_target));
 	for (int i = 0; i < inv->nr_outputs; i++) {
 		const char *path = c->output_copies[i] ? c->output_copies[i] : inv->outputs[i].path;
 		struct stat sb;

@@ -66,6 +66,8 @@ struct invocation {
 	/* Dependency discovery: where the compile reports what it read. */
 	char *user_depfile;      /* the user's depfile, or NULL */
 	bool depfile_partial;    /* user's depfile omits system headers (-MMD) */
+	char *dep_target;        /* target the compiler writes when none is given,
+				    NULL when the user named targets */
 	bool color_explicit;     /* the user chose diagnostics colour */
 	bool dirs_warned;        /* the compiler says which include dirs are
 				    missing (-Wmissing-include-dirs) */

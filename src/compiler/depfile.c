@@ -56,3 +56,32 @@ int depfile_prerequisites(const char *text, size_t len, struct strvec *out)
 	strbuf_release(&tok);
 	return ret;
 }
+
+void depfile_escape_target(const char *path, struct strbuf *out)
+{
+	for (const char *p = path; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '#')
+			strbuf_addch(out, '\\');
+		else if (*p == '$')
+			strbuf_addch(out, '$');
+		strbuf_addch(out, *p);
+	}
+}
+
+int depfile_retarget(const char *text, size_t len, const char *old_target,
+		     const char *new_target, struct strbuf *out)
+{
+	struct strbuf old_esc = STRBUF_INIT;
+	int ret = -1;
+
+	depfile_escape_target(old_target, &old_esc);
+	if (len <= old_esc.len || memcmp(text, old_esc.buf, old_esc.len) ||
+	    text[old_esc.len] != ':')
+		goto out;
+	depfile_escape_target(new_target, out);
+	strbuf_add(out, text + old_esc.len, len - old_esc.len);
+	ret = 0;
+out:
+	strbuf_release(&old_esc);
+	return ret;
+}

@@ -16,4 +16,16 @@
  * text that is not a dependency rule. */
 int depfile_prerequisites(const char *text, size_t len, struct strvec *out);
 
+/* Escapes a path the way the compilers write a target. */
+void depfile_escape_target(const char *path, struct strbuf *out);
+
+/*
+ * Rewrites the target of a dependency file that was written for old_target
+ * so that it reads as if written for new_target. Returns -1 when the text
+ * does not start with old_target (the caller then treats the entry as
+ * unusable rather than deliver a wrong file).
+ */
+int depfile_retarget(const char *text, size_t len, const char *old_target,
+		     const char *new_target, struct strbuf *out);
+
 #endif

@@ -93,6 +93,7 @@ void invocation_release(struct invocation *inv)
 	free(inv->source);
 	free(inv->key_cwd);
 	free(inv->user_depfile);
+	free(inv->dep_target);
 	memset(inv, 0, sizeof(*inv));
 }
 

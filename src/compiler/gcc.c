@@ -520,14 +520,8 @@ static void plan_outputs(struct parse *p)
 		/* With both, gcc and clang leave system headers out whatever
 		 * the order: -MMD wins. */
 		inv->depfile_partial = p->mmd;
-		/* The compiler wraps the dependency list by column: a target
-		 * of another length moves every line break. So the target it
-		 * derives from the object is in the key, and a hit's depfile is
-		 * the stored one, byte for byte. */
-		if (!p->seen_mt) {
-			strvec_push(&inv->key_args, "dep-target");
-			strvec_push(&inv->key_args, object);
-		}
+		if (!p->seen_mt)
+			inv->dep_target = xstrdup(object);
 	}
 	if (p->debug_info) {
 		inv->cwd_matters = true;

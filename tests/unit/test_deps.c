@@ -23,6 +23,24 @@ static void test_prerequisites(void **state)
 	strvec_clear(&v);
 }
 
+static void test_retarget(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *text = "old.o: a.c a.h\n";
+	(void)state;
+
+	assert_int_equal(depfile_retarget(text, strlen(text), "old.o", "dir/new.o", &out), 0);
+	assert_string_equal(out.buf, "dir/new.o: a.c a.h\n");
+	strbuf_reset(&out);
+	/* Not written for that target: refuse rather than guess. */
+	assert_int_equal(depfile_retarget(text, strlen(text), "other.o", "n.o", &out), -1);
+	strbuf_reset(&out);
+	assert_int_equal(depfile_retarget("a b.o: x\n", 9, "a b.o", "c.o", &out), -1);
+	assert_int_equal(depfile_retarget("a\\ b.o: x\n", 10, "a b.o", "c d.o", &out), 0);
+	assert_string_equal(out.buf, "c\\ d.o: x\n");
+	strbuf_release(&out);
+}
+
 static void test_parse_search_output(void **state)
 {
 	struct search_dirs d = SEARCH_DIRS_INIT, back = SEARCH_DIRS_INIT;
@@ -270,6 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prerequisites),
+		cmocka_unit_test(test_retarget),
 		cmocka_unit_test(test_parse_search_output),
 		cmocka_unit_test(test_shadow_candidates),
 		cmocka_unit_test(test_unexplained_names),
