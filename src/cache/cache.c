@@ -619,7 +619,8 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 		    strcmp(dep_target, inv->dep_target)) {
 			strbuf_reset(&retargeted);
 			if (depfile_retarget((const char *)outputs[i]->data, outputs[i]->len, dep_target,
-					     inv->dep_target, &retargeted) < 0) {
+					     inv->dep_target, inv->family->depfile_wrap,
+					     &retargeted) < 0) {
 				zlog("cannot retarget the dependency file from '%s'", dep_target);
 				goto out;
 			}

@@ -21,6 +21,7 @@
 #include "../util/strbuf.h"
 #include "../stats/stats.h"
 #include "../hash/hash.h"
+#include "depfile.h"
 
 /* The files a compile writes, by role. The number is stored in entries:
  * append only. */
@@ -78,6 +79,7 @@ struct include_scan;
 
 struct compiler_family {
 	const char *name; /* "gcc", "clang": also the stats prefix */
+	enum depfile_wrap depfile_wrap; /* how its dependency lists are wrapped */
 
 	/* Fills the plan of inv from inv->args; sets inv->uncacheable when the
 	 * compile cannot be cached. Returns -1 only on internal errors. */

@@ -955,9 +955,10 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 }
 
 /* gcc and clang share the grammar; the name keeps their stats apart. */
-#define GCC_LIKE_FAMILY(family_name)                     \
+#define GCC_LIKE_FAMILY(family_name, wrap)               \
 	{                                                \
 		.name = family_name,                     \
+		.depfile_wrap = wrap,                    \
 		.analyse = gcc_analyse,                  \
 		.miss_argv = gcc_miss_argv,              \
 		.full_deps_argv = gcc_full_deps_argv,    \
@@ -968,5 +969,5 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 		.input_verdict = gcc_input_verdict,      \
 	}
 
-const struct compiler_family gcc_family = GCC_LIKE_FAMILY("gcc");
-const struct compiler_family clang_family = GCC_LIKE_FAMILY("clang");
+const struct compiler_family gcc_family = GCC_LIKE_FAMILY("gcc", DEPFILE_WRAP_GCC);
+const struct compiler_family clang_family = GCC_LIKE_FAMILY("clang", DEPFILE_WRAP_CLANG);

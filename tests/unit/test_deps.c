@@ -29,14 +29,17 @@ static void test_retarget(void **state)
 	const char *text = "old.o: a.c a.h\n";
 	(void)state;
 
-	assert_int_equal(depfile_retarget(text, strlen(text), "old.o", "dir/new.o", &out), 0);
+	assert_int_equal(depfile_retarget(text, strlen(text), "old.o", "dir/new.o", DEPFILE_WRAP_GCC,
+					  &out), 0);
 	assert_string_equal(out.buf, "dir/new.o: a.c a.h\n");
 	strbuf_reset(&out);
 	/* Not written for that target: refuse rather than guess. */
-	assert_int_equal(depfile_retarget(text, strlen(text), "other.o", "n.o", &out), -1);
+	assert_int_equal(depfile_retarget(text, strlen(text), "other.o", "n.o", DEPFILE_WRAP_GCC, &out),
+			 -1);
 	strbuf_reset(&out);
-	assert_int_equal(depfile_retarget("a b.o: x\n", 9, "a b.o", "c.o", &out), -1);
-	assert_int_equal(depfile_retarget("a\\ b.o: x\n", 10, "a b.o", "c d.o", &out), 0);
+	assert_int_equal(depfile_retarget("a b.o: x\n", 9, "a b.o", "c.o", DEPFILE_WRAP_GCC, &out), -1);
+	assert_int_equal(depfile_retarget("a\\ b.o: x\n", 10, "a b.o", "c d.o", DEPFILE_WRAP_CLANG,
+					  &out), 0);
 	assert_string_equal(out.buf, "c\\ d.o: x\n");
 	strbuf_release(&out);
 }

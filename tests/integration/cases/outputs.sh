@@ -243,3 +243,26 @@ test_hit_overwrites_existing_output() {
 	expect_like_ref
 	expect_counts 1 1
 }
+
+# The compilers wrap the dependency list by column: for a target of another
+# length every line break may move. A hit for another -o writes what the
+# compiler would, byte for byte (gcc and clang wrap differently).
+test_depfile_rewrapped_for_target() {
+	local h cc dir
+	for h in alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu; do
+		mkfile "inc/header $h.h" <<<"int v_$h;"
+		echo "#include \"header $h.h\"" >>a.c
+	done
+	settle
+	for cc in gcc clang; do
+		for dir in x bb a_rather_long_build_directory_name \
+			$(printf 'y%.0s' {1..40}) $(printf 'z%.0s' {1..75}); do
+			mkdir -p $dir
+			outputs $dir/a.o a.d
+			ref $cc -c a.c -Iinc -MD -MF a.d -MP -o $dir/a.o
+			zc $cc -c a.c -Iinc -MD -MF a.d -MP -o $dir/a.o
+			expect_like_ref
+		done
+	done
+	expect_counts 8 2
+}
