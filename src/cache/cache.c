@@ -1075,7 +1075,11 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 			int rc = existing_candidate(c, p->buf, &set->not_files, &st);
 			if (rc > 0)
 				ret = 1;
-			if (rc == 0 && S_ISREG(st.st_mode) && same_file_as_input(set, &st) >= 0)
+			long same = rc == 0 && S_ISREG(st.st_mode) ? same_file_as_input(set, &st) : -1;
+			/* A quoted include found beside its includer is a
+			 * candidate too: an input under its own name. */
+			if (same >= 0 && strcmp(path_skip_dot_slash(set->files[same].path),
+						path_skip_dot_slash(p->buf)))
 				strvec_push(&a->aliases, p->buf);
 			if (rc >= 0)
 				continue;

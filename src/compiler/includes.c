@@ -94,27 +94,11 @@ int search_dirs_deserialize(const char *text, size_t len, struct search_dirs *d)
 	return 0;
 }
 
-/* Skips leading "./" (and "." alone): "-I./B" finds headers the
- * dependency file calls "B/x.h". */
-static const char *skip_dot_slash(const char *p)
-{
-	for (;;) {
-		if (p[0] == '.' && p[1] == '/') {
-			p += 2;
-			while (*p == '/')
-				p++;
-		} else if (p[0] == '.' && p[1] == '\0') {
-			return p + 1;
-		} else {
-			return p;
-		}
-	}
-}
 
 /* dir without a leading "./" and trailing slashes, into sb. */
 static void clean_dir(struct strbuf *sb, const char *dir)
 {
-	const char *clean = skip_dot_slash(dir);
+	const char *clean = path_skip_dot_slash(dir);
 	size_t len = strlen(clean);
 
 	while (len > 1 && clean[len - 1] == '/')
@@ -148,8 +132,8 @@ static const char *under_dir(const char *path, const char *dir)
 {
 	size_t dl;
 
-	path = skip_dot_slash(path);
-	dir = skip_dot_slash(dir);
+	path = path_skip_dot_slash(path);
+	dir = path_skip_dot_slash(dir);
 	dl = strlen(dir);
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;
@@ -591,14 +575,57 @@ void shadow_candidates(const struct search_dirs *d, char *const *inputs,
 	strset_clear(&includer_dirs);
 }
 
+/* Is every input (after the source) a name some file includes: <dir>/name
+ * for a search dir, or a quoted name beside its includer? */
+static bool inputs_all_named(const struct search_dirs *d, char *const *inputs,
+			     const struct include_scan *scans, size_t nr_inputs)
+{
+	struct strset names = STRSET_INIT;
+	struct strbuf beside = STRBUF_INIT;
+	bool all = true;
+
+	for (size_t i = 0; i < nr_inputs; i++) {
+		char *dir = path_dirname(inputs[i]);
+		const struct strvec *lists[2] = { &scans[i].quoted, &scans[i].angled };
+		for (int l = 0; l < 2; l++)
+			for (size_t n = 0; n < lists[l]->nr; n++) {
+				const char *name = lists[l]->v[n];
+				strset_add(&names, name, strlen(name));
+				if (l == 1)
+					continue;
+				join_path(&beside, dir, name, "", false);
+				const char *clean = path_skip_dot_slash(beside.buf);
+				strset_add(&names, clean, strlen(clean));
+			}
+		free(dir);
+	}
+	for (size_t i = 1; i < nr_inputs && all; i++) {
+		const char *clean = path_skip_dot_slash(inputs[i]);
+		bool named = strset_contains(&names, clean, strlen(clean));
+		for (size_t c = 0; c < d->chain.nr && !named; c++) {
+			const char *rel = under_dir(inputs[i], d->chain.v[c]);
+			named = rel && strset_contains(&names, rel, strlen(rel));
+		}
+		all = named;
+	}
+	strset_clear(&names);
+	strbuf_release(&beside);
+	return all;
+}
+
 void unexplained_names(const struct search_dirs *d, char *const *inputs,
 			const struct include_scan *scans, size_t nr_inputs, struct strvec *out)
 {
 	struct strbuf place = STRBUF_INIT;
 	struct strset rels = STRSET_INIT, have = STRSET_INIT, asked = STRSET_INIT;
 
+	/* The usual case, and then no name was read under another one (a
+	 * header read through a symlinked name is listed by its target, which
+	 * is no name of an include: gcc's -fcanonical-system-headers). */
+	if (inputs_all_named(d, inputs, scans, nr_inputs))
+		goto out;
 	for (size_t i = 0; i < nr_inputs; i++) {
-		const char *clean = skip_dot_slash(inputs[i]);
+		const char *clean = path_skip_dot_slash(inputs[i]);
 		strset_add(&have, clean, strlen(clean));
 		for (size_t c = 0; c < d->chain.nr; c++) {
 			const char *rel = under_dir(inputs[i], d->chain.v[c]);
@@ -625,7 +652,7 @@ void unexplained_names(const struct search_dirs *d, char *const *inputs,
 					continue;
 				if (l == 0 || name[0] == '/') {
 					join_path(&place, dir, name, "", false);
-					clean = skip_dot_slash(place.buf);
+					clean = path_skip_dot_slash(place.buf);
 					if (strset_contains(&have, clean, strlen(clean)))
 						continue;
 					strvec_push(out, place.buf);
@@ -639,6 +666,7 @@ void unexplained_names(const struct search_dirs *d, char *const *inputs,
 		}
 		free(dir);
 	}
+out:
 	strbuf_release(&place);
 	strset_clear(&asked);
 	strset_clear(&have);
@@ -655,7 +683,7 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 	long found = -1;
 
 	for (size_t c = 0; c < d->chain.nr; c++) {
-		const char *clean = skip_dot_slash(d->chain.v[c]);
+		const char *clean = path_skip_dot_slash(d->chain.v[c]);
 		size_t len = strlen(clean);
 		while (len > 1 && clean[len - 1] == '/')
 			len--;
@@ -673,7 +701,7 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 			if (scans[i].angled.v[n][0] == '/')
 				strset_add(named.set, scans[i].angled.v[n], strlen(scans[i].angled.v[n]));
 		if (scans[i].computed) {
-			const char *clean = skip_dot_slash(dir);
+			const char *clean = path_skip_dot_slash(dir);
 			strset_add(&dirs, clean, strlen(clean));
 		}
 		free(dir);
@@ -681,7 +709,7 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
 	for (size_t f = 0; f < nr_forced; f++)
 		strset_add(named.set, forced[f], strlen(forced[f]));
 	for (size_t i = 1; i < nr_inputs && found < 0; i++) {
-		const char *p = skip_dot_slash(inputs[i]);
+		const char *p = path_skip_dot_slash(inputs[i]);
 		size_t len = strlen(p);
 		bool ok = strset_contains(named.set, inputs[i], strlen(inputs[i])) ||
 			  strset_contains(named.set, p, len) ||

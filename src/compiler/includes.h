@@ -123,7 +123,9 @@ long unexplained_input(const struct search_dirs *d, char *const *inputs,
  * as its target. For each such name, the places the compiler looks for it,
  * in search order, are appended to out, followed by an empty string. The
  * caller finds which place is an input under another name: that place is
- * the name the compiler used.
+ * the name the compiler used. When every input is a name some file
+ * includes (the usual case), nothing was read under another name: out
+ * stays as it is.
  */
 void unexplained_names(const struct search_dirs *d, char *const *inputs,
 		       const struct include_scan *scans, size_t nr_inputs, struct strvec *out);

@@ -258,3 +258,18 @@ out:
 		unlink(dst);
 	return ret;
 }
+
+const char *path_skip_dot_slash(const char *p)
+{
+	for (;;) {
+		if (p[0] == '.' && p[1] == '/') {
+			p += 2;
+			while (*p == '/')
+				p++;
+		} else if (p[0] == '.' && p[1] == '\0') {
+			return p + 1;
+		} else {
+			return p;
+		}
+	}
+}

@@ -50,6 +50,9 @@ const char *path_basename(const char *path);
 /* A malloc'd copy of the part before the last '/' ("." when none). */
 char *path_dirname(const char *path);
 bool path_is_absolute(const char *path);
+/* path without its leading "./" (and "." alone becomes ""): "-I./B" finds
+ * headers a dependency file calls "B/x.h". */
+const char *path_skip_dot_slash(const char *path);
 
 /* Current working directory as a malloc'd string, or NULL. */
 char *get_cwd(void);

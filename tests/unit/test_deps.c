@@ -199,6 +199,14 @@ static void test_unexplained_names(void **state)
 	assert_string_equal(out.v[4], "s0/ncursesw/term.h");
 	assert_string_equal(out.v[5], "/sys/ncursesw/term.h");
 	assert_string_equal(out.v[6], "");
+	/* Every input a name that is included: nothing to look up. */
+	strvec_clear(&out);
+	const char *wrap_direct = "#include <ncursesw/term.h>\n#include <term.h>\n";
+	include_scan_release(&scans[1]);
+	scan_includes(wrap_direct, strlen(wrap_direct), &scans[1]);
+	strvec_push(&scans[0].angled, "wrap.h");
+	unexplained_names(&d, inputs, scans, 3, &out);
+	assert_int_equal(out.nr, 0);
 	for (int i = 0; i < 4; i++)
 		include_scan_release(&scans[i]);
 	strvec_clear(&out);
