@@ -335,7 +335,8 @@ static bool handle_flag(struct parse *p, const char *a)
 	} else if (starts_with(a, "-Wl,")) {
 		return true; /* linker only: not in the key */
 	} else if (starts_with(a, "-W") && strstr(a, "missing-include-dirs")) {
-		inv->dirs_warned = !starts_with(a, "-Wno-");
+		/* -Wno-error=... still warns: only this one turns it off. */
+		inv->dirs_warned = strcmp(a, "-Wno-missing-include-dirs") != 0;
 	} else if (starts_with(a, "-g")) {
 		/* Any -g form may record the cwd; -g0 turns debug info off. */
 		p->debug_info = strcmp(a, "-g0") != 0;
