@@ -9,6 +9,9 @@
  *    is a regular file with one link and not a mount point, and the watches
  *    were in place before it was read. Any event naming it (or an ancestor
  *    directory entry on its path) forgets it. Used without a system call.
+ *    The directories' watches see their entries only (created, deleted,
+ *    renamed); each trusted file has a watch of its own for its content
+ *    and attributes. A directory's permissions are not watched.
  *  - stat-validated: used only while stat data (device, inode, size, mtime,
  *    ctime) is unchanged, and remembered only when it was last changed
  *    safely before it was read (the same rule as the manifests').
