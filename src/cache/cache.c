@@ -977,15 +977,19 @@ struct absences {
 	struct strset present;  /* directories seen to exist */
 	struct strvec aliases;  /* existing candidates that are an input: gcc
 				   lists a symlinked system header by its target */
+	struct strset inputs;   /* the inputs' names, recorded with their stat
+				   data already: a candidate of the same name
+				   needs no look */
 	struct strbuf path;     /* scratch */
 };
-#define ABSENCES_INIT { STRSET_INIT, STRSET_INIT, STRVEC_INIT, STRBUF_INIT }
+#define ABSENCES_INIT { STRSET_INIT, STRSET_INIT, STRVEC_INIT, STRSET_INIT, STRBUF_INIT }
 
 static void absences_release(struct absences *a)
 {
 	strset_clear(&a->recorded);
 	strset_clear(&a->present);
 	strvec_clear(&a->aliases);
+	strset_clear(&a->inputs);
 	strbuf_release(&a->path);
 }
 
@@ -1062,6 +1066,9 @@ static int add_absent_paths(struct cache *c, const struct invocation *inv, struc
 	int ret = 0;
 
 	for (const char *cand = NULL; (cand = strset_next(candidates, cand));) {
+		const char *clean = path_skip_dot_slash(cand);
+		if (strset_contains(&a->inputs, clean, strlen(clean)))
+			continue; /* a quoted include beside its includer, say */
 		if (below_recorded(&a->recorded, &a->present, cand))
 			continue; /* no system call for what a missing dir covers */
 		strbuf_reset(p);
@@ -1345,6 +1352,10 @@ static int record_include_constraints(struct cache *c, struct invocation *inv,
 	rc = add_aliases(c, inv, dirs, inputs, scans, set, reason);
 	if (rc)
 		goto out;
+	for (size_t i = 0; i < set->nr_files; i++) {
+		const char *clean = path_skip_dot_slash(set->files[i].path);
+		strset_add(&absences.inputs, clean, strlen(clean));
+	}
 	shadow_candidates(dirs, inputs->v, *scans, inputs->nr, inv->forced_includes.v,
 			  inv->forced_includes.nr, &candidates);
 	rc = require_absent(c, inv, &absences, &candidates, set, NULL, reason);
