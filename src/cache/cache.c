@@ -13,6 +13,7 @@
 #include "../compiler/includes.h"
 #include "../hash/filememo.h"
 #include "factmemo.h"
+#include "manifestmemo.h"
 #include "scanmemo.h"
 #include "../store/manifest.h"
 #include "../util/fs.h"
@@ -27,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 /* Bump when the meaning of a key changes: old entries then simply miss. */
 #define KEY_FORMAT_VERSION 1
@@ -397,17 +399,26 @@ out:
 	return ret;
 }
 
-/* Does the file at f->path still have the content recorded? */
+/* Does the file at f->path still have the content recorded? *trusted: the
+ * daemon's memory alone said so (see file_memo_generation). */
 static bool file_matches(struct cache *c, const struct invocation *inv,
-			 const struct manifest_file *f)
+			 const struct manifest_file *f, bool *trusted)
 {
 	struct stat st;
 	struct digest d;
 	struct strbuf content = STRBUF_INIT;
 	bool ok;
 
-	if (c->memo && inv->cwd)
-		return input_digest(c, inv, f->path, &d) == 0 && digest_equal(&d, &f->digest);
+	*trusted = false;
+	if (c->memo && inv->cwd) {
+		struct file_memo_stat fst;
+		char buf[PATH_MAX];
+		const char *abs = memo_path(inv, f->path, buf, sizeof(buf));
+		if (!abs || file_memo_digest_stat(c->memo, abs, &d, &fst) < 0)
+			return false;
+		*trusted = fst.trusted;
+		return digest_equal(&d, &f->digest);
+	}
 
 	if (stat(f->path, &st) < 0)
 		return false;
@@ -420,25 +431,29 @@ static bool file_matches(struct cache *c, const struct invocation *inv,
 }
 
 /* 1 when nothing is at path, 0 when something is, -1 when it cannot be
- * told (a permission error, say): neither proof of absence nor of a file. */
-static int probe_absent(struct cache *c, const struct invocation *inv, const char *path)
+ * told (a permission error, say): neither proof of absence nor of a file.
+ * *trusted: the daemon's memory alone answered. */
+static int probe_absent_trusted(struct cache *c, const struct invocation *inv, const char *path,
+				bool *trusted)
 {
 	struct stat st;
 
+	*trusted = false;
 	if (c->memo && inv->cwd) {
 		char buf[PATH_MAX];
 		const char *abs = memo_path(inv, path, buf, sizeof(buf));
-		return abs ? file_memo_absent(c->memo, abs) : -1;
+		return abs ? file_memo_absent_trusted(c->memo, abs, trusted) : -1;
 	}
 	if (lstat(path, &st) == 0)
 		return 0;
 	return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
 }
 
-/* Is nothing at path (which must stay absent)? */
-static bool path_absent(struct cache *c, const struct invocation *inv, const char *path)
+static int probe_absent(struct cache *c, const struct invocation *inv, const char *path)
 {
-	return probe_absent(c, inv, path) == 1;
+	bool trusted;
+
+	return probe_absent_trusted(c, inv, path, &trusted);
 }
 
 /* Is path still nothing the compiler could open as a header: missing, a
@@ -463,24 +478,58 @@ static bool same_directory(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
-					      const struct manifest *m)
+/*
+ * Do the set's files still have their contents, and are its absent paths
+ * still absent? *trusted: the daemon's memory alone said so for every one
+ * of them.
+ */
+static bool inputs_hold(struct cache *c, const struct invocation *inv, size_t s,
+			const struct include_set *set, bool *trusted)
 {
+	bool one;
+
+	*trusted = true;
+	for (size_t i = 0; i < set->nr_files; i++) {
+		if (!file_matches(c, inv, &set->files[i], &one)) {
+			zlog("include set %zu: '%s' changed", s, set->files[i].path);
+			return false;
+		}
+		*trusted &= one;
+	}
+	for (size_t i = 0; i < set->absent.nr; i++) {
+		if (probe_absent_trusted(c, inv, set->absent.v[i], &one) != 1) {
+			zlog("include set %zu: '%s' now exists and may shadow a header", s,
+			     set->absent.v[i]);
+			return false;
+		}
+		*trusted &= one;
+	}
+	return true;
+}
+
+/*
+ * The first set of the manifest that still holds. With stamps (the
+ * daemon's remembered manifest), a set whose files and absent paths memory
+ * alone vouched for, under this working directory, while memory has
+ * forgotten nothing since, is not checked again: that is what its stamp
+ * says. The other constraints cost system calls and are always checked.
+ */
+static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
+					      const struct manifest *m, struct set_stamp *stamps)
+{
+	uint64_t generation = stamps ? file_memo_generation(c->memo) : 0;
+	uint64_t cwd_hash = stamps ? XXH3_64bits(inv->cwd, strlen(inv->cwd)) : 0;
+
 	for (size_t s = 0; s < m->nr_sets; s++) {
 		const struct include_set *set = &m->sets[s];
-		bool ok = true;
-		for (size_t i = 0; ok && i < set->nr_files; i++) {
-			if (!file_matches(c, inv, &set->files[i])) {
-				zlog("include set %zu: '%s' changed", s, set->files[i].path);
-				ok = false;
-			}
-		}
-		for (size_t i = 0; ok && i < set->absent.nr; i++) {
-			if (!path_absent(c, inv, set->absent.v[i])) {
-				zlog("include set %zu: '%s' now exists and may shadow a header", s,
-				     set->absent.v[i]);
-				ok = false;
-			}
+		bool ok = true, trusted;
+		if (!stamps || stamps[s].generation != generation ||
+		    stamps[s].cwd_hash != cwd_hash) {
+			ok = inputs_hold(c, inv, s, set, &trusted);
+			/* Stamped only when memory forgot nothing meanwhile
+			 * (the store thread reads events too). */
+			if (ok && trusted && stamps && file_memo_generation(c->memo) == generation)
+				stamps[s] = (struct set_stamp){ generation, cwd_hash };
 		}
 		for (size_t i = 0; ok && i + 1 < set->same_dirs.nr; i += 2) {
 			if (!same_directory(set->same_dirs.v[i], set->same_dirs.v[i + 1])) {
@@ -643,7 +692,10 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 	struct entry me = ENTRY_INIT, re = ENTRY_INIT;
 	struct manifest m = { 0 };
 	const struct include_set *set;
+	struct memo_manifest *mf = NULL;
+	const struct manifest *man = &m;
 	enum lookup_result res = LOOKUP_MISS;
+	uint64_t epoch;
 	int rc;
 
 	strbuf_init(&replay->out, 0);
@@ -652,6 +704,9 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 		zlog("miss: recache is set");
 		goto out;
 	}
+	if (c->manifests && c->memo && inv->cwd && (mf = manifest_memo_get(c->manifests, key)))
+		goto decoded;
+	epoch = c->manifests ? manifest_memo_epoch(c->manifests) : 0;
 	rc = store_get(c->store, ENTRY_MANIFEST, key, &me);
 	if (rc != ENTRY_FOUND) {
 		if (rc == ENTRY_CORRUPT)
@@ -664,7 +719,12 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 		zlog("miss: malformed manifest");
 		goto out;
 	}
-	set = matching_set(c, inv, &m);
+	if (c->manifests && c->memo && inv->cwd)
+		mf = manifest_memo_put(c->manifests, key, &m, epoch);
+decoded:
+	if (mf)
+		man = &mf->m;
+	set = matching_set(c, inv, man, mf ? mf->stamps : NULL);
 	if (!set) {
 		zlog("miss: no include set of the manifest matches the files on disk");
 		goto out;
@@ -682,10 +742,15 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 		zlog("miss: the result could not be delivered");
 		goto out;
 	}
-	entry_touch(&me);
+	if (me.fd >= 0)
+		entry_touch(&me);
+	else if (store_touch(c->store, ENTRY_MANIFEST, key) < 0)
+		manifest_memo_forget(c->manifests, key); /* evicted: memory follows */
 	entry_touch(&re);
 	res = LOOKUP_HIT;
 out:
+	if (mf)
+		manifest_memo_release(c->manifests, mf);
 	manifest_release(&m);
 	entry_release(&me);
 	entry_release(&re);
@@ -1476,6 +1541,8 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 	manifest_encode(&set, &old, &records);
 	if (store_put(c->store, ENTRY_MANIFEST, key, &records, &bytes, &files) < 0)
 		goto fail;
+	if (c->manifests)
+		manifest_memo_forget(c->manifests, key); /* read again when next asked */
 	stats_delta_add(&c->delta, STAT_CACHE_BYTES, bytes);
 	stats_delta_add(&c->delta, STAT_CACHE_FILES, files);
 	ret = 0;

@@ -26,6 +26,7 @@
 struct file_memo;
 struct scan_memo;
 struct fact_memo;
+struct manifest_memo;
 
 /* Stat data that identifies one version of a file. */
 struct file_stamp {
@@ -46,6 +47,7 @@ struct cache {
 	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
 	struct scan_memo *scans; /* the daemon's remembered scans, or NULL */
 	struct fact_memo *facts; /* the daemon's copy of the aux facts, or NULL */
+	struct manifest_memo *manifests; /* the daemon's manifests, or NULL */
 	/* The daemon records a miss after the client has gone: the outputs must
 	 * still be what the compile wrote (stat data taken when the client
 	 * handed them over), or nothing is stored. */

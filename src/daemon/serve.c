@@ -2,6 +2,7 @@
 #include "serve.h"
 #include "../cache/cache.h"
 #include "../cache/factmemo.h"
+#include "../cache/manifestmemo.h"
 #include "../cache/scanmemo.h"
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
@@ -44,6 +45,7 @@ int server_init(struct server *s, const struct config *cfg)
 	s->memo = file_memo_new();
 	s->scans = scan_memo_new();
 	s->facts = fact_memo_new();
+	s->manifests = manifest_memo_new();
 	s->unflushed = (struct stats)STATS_INIT;
 	s->flushed_at = monotonic_ms();
 	struct stats known = STATS_INIT;
@@ -98,6 +100,7 @@ void server_release(struct server *s)
 	file_memo_free(s->memo);
 	scan_memo_free(s->scans);
 	fact_memo_free(s->facts);
+	manifest_memo_free(s->manifests);
 	while (s->misses) {
 		struct pending_miss *next = s->misses->next;
 		miss_free(s->misses);
@@ -278,6 +281,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	m->cache.memo = s->memo;
 	m->cache.scans = s->scans;
 	m->cache.facts = s->facts;
+	m->cache.manifests = s->manifests;
 	m->cache.graveyard = m->store.tmp_dir;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
 		reply_error(fd, "cannot compute the key");

@@ -39,12 +39,14 @@ struct pending_miss;
 struct file_memo;
 struct scan_memo;
 struct fact_memo;
+struct manifest_memo;
 
 struct server {
 	const struct config *cfg; /* the daemon's own: its cache directory */
 	struct file_memo *memo;   /* remembered file digests (hash/filememo.h) */
 	struct scan_memo *scans;  /* remembered scans of contents (cache/scanmemo.h) */
 	struct fact_memo *facts;  /* the aux facts, in memory (cache/factmemo.h) */
+	struct manifest_memo *manifests; /* manifests, in memory (cache/manifestmemo.h) */
 	struct pending_miss *misses;
 	uint64_t next_token;
 	uint64_t hits, misses_served;

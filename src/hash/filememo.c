@@ -73,6 +73,7 @@ struct file_memo {
 	struct node **by_wd; /* watch descriptor -> directory node */
 	size_t nr_wd;
 	uint64_t dropped_all;
+	uint64_t generation; /* nodes forgotten so far */
 };
 
 static int64_t ts_ns(struct timespec t)
@@ -110,6 +111,7 @@ static void unlink_node(struct file_memo *m, struct node *dead)
 	}
 	m->nr_nodes--;
 	m->bytes -= sizeof(*dead) + dead->path_len + 1;
+	m->generation++;
 	free(dead);
 }
 
@@ -183,6 +185,7 @@ struct file_memo *file_memo_new(void)
 	struct file_memo *m = xcalloc(1, sizeof(*m));
 
 	pthread_mutex_init(&m->lock, NULL);
+	m->generation = 1; /* 0 is nobody's */
 	m->nr_buckets = 16384;
 	m->buckets = xcalloc(m->nr_buckets, sizeof(*m->buckets));
 	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -487,7 +490,7 @@ static void report_stat(struct file_memo_stat *to, uint64_t ino, uint64_t size,
 			uint64_t mtime_ns, uint64_t ctime_ns)
 {
 	if (to)
-		*to = (struct file_memo_stat){ ino, size, mtime_ns, ctime_ns };
+		*to = (struct file_memo_stat){ ino, size, mtime_ns, ctime_ns, false };
 }
 
 int file_memo_digest(struct file_memo *m, const char *path, struct digest *out)
@@ -520,6 +523,8 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 	if (n && n->trusted) {
 		*out = n->digest;
 		report_stat(fst, n->ino, n->size, n->mtime_ns, n->ctime_ns);
+		if (fst)
+			fst->trusted = true;
 		ret = 0;
 		goto out;
 	}
@@ -633,23 +638,33 @@ static void remember_missing_ancestor(struct file_memo *m, const char *path, siz
 
 int file_memo_absent(struct file_memo *m, const char *path)
 {
+	bool trusted;
+
+	return file_memo_absent_trusted(m, path, &trusted);
+}
+
+int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *trusted)
+{
 	size_t len = strlen(path);
 	struct node *n, *dir;
 	struct stat st;
 	char clean[PATH_MAX];
 	int ret;
 
+	*trusted = false;
 	pthread_mutex_lock(&m->lock);
 	ensure_capacity(m);
 	path = normalize(m, path, clean, &len);
 	n = find(m, path, len);
 	if (n && n->kind == NODE_ABSENT) {
+		*trusted = true;
 		ret = 1;
 		goto out;
 	}
 	/* Watched directories and trusted files exist until an event says
 	 * otherwise. */
 	if (n && ((n->kind == NODE_DIR && n->wd >= 0) || (n->kind == NODE_FILE && n->trusted))) {
+		*trusted = true;
 		ret = 0;
 		goto out;
 	}
@@ -658,6 +673,7 @@ int file_memo_absent(struct file_memo *m, const char *path)
 		goto out;
 	}
 	if (ancestor_absent(m, path, len)) {
+		*trusted = true;
 		ret = 1;
 		goto out;
 	}
@@ -676,6 +692,14 @@ int file_memo_absent(struct file_memo *m, const char *path)
 out:
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+uint64_t file_memo_generation(struct file_memo *m)
+{
+	pthread_mutex_lock(&m->lock);
+	uint64_t generation = m->generation;
+	pthread_mutex_unlock(&m->lock);
+	return generation;
 }
 
 void file_memo_info(struct file_memo *m, struct file_memo_info *info)

@@ -59,6 +59,7 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out);
  * still its own (else an event or a stat would have said otherwise). */
 struct file_memo_stat {
 	uint64_t ino, size, mtime_ns, ctime_ns;
+	bool trusted; /* answered from memory alone (see file_memo_generation) */
 };
 /* file_memo_digest, and the stat data the digest belongs to. */
 int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *out,
@@ -67,6 +68,13 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 /* 1 when nothing exists at path (lstat: ENOENT or ENOTDIR), 0 when
  * something does, -1 when lstat fails otherwise (cannot tell). */
 int file_memo_absent(struct file_memo *m, const char *path);
+/* file_memo_absent; *trusted says whether memory alone answered. */
+int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *trusted);
+
+/* Moves whenever the memory forgets anything. While it has not moved, every
+ * answer that memory alone gave (a trusted digest, a remembered absence)
+ * still holds, as of the last file_memo_sync(). */
+uint64_t file_memo_generation(struct file_memo *m);
 
 void file_memo_info(struct file_memo *m, struct file_memo_info *info);
 

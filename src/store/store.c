@@ -23,7 +23,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -108,6 +110,17 @@ char *store_entry_path(const struct store *st, enum entry_kind kind, const struc
 
 	digest_to_hex(key, hex);
 	return xasprintf("%s/%.2s/%s.%c", st->dir, hex, hex + 2, (char)kind);
+}
+
+int store_touch(const struct store *st, enum entry_kind kind, const struct digest *key)
+{
+	char hex[DIGEST_HEX_SIZE], path[PATH_MAX];
+
+	digest_to_hex(key, hex);
+	int n = snprintf(path, sizeof(path), "%s/%.2s/%s.%c", st->dir, hex, hex + 2, (char)kind);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	return utimensat(AT_FDCWD, path, NULL, 0);
 }
 
 void entry_release(struct entry *e)

@@ -66,6 +66,8 @@ int store_get(struct store *st, enum entry_kind kind, const struct digest *key,
 void entry_release(struct entry *e);
 /* Marks the entry as just used (for LRU eviction). */
 void entry_touch(struct entry *e);
+/* The same for an entry not read: 0, or -1 when it is not there. */
+int store_touch(const struct store *st, enum entry_kind kind, const struct digest *key);
 
 /* Records: a u32 tag, a u64 length, the bytes. */
 void entry_add(struct strbuf *records, uint32_t tag, const void *data, size_t len);

@@ -299,6 +299,36 @@ static void test_directory_digest_keeps_watches(void **state)
 	expect_digest_of(at("dd/x.h"), "x2\n");
 }
 
+/* Trusted answers hold while the generation stands: it moves when an event
+ * makes memory forget, not when memory learns. */
+static void test_generation_moves_on_forgetting(void **state)
+{
+	struct file_memo_stat st;
+	struct digest d;
+	bool trusted;
+	(void)state;
+
+	unit_write(at("gen.h"), "g\n");
+	assert_int_equal(file_memo_digest_stat(memo, at("gen.h"), &d, &st), 0);
+	assert_false(st.trusted); /* read from disk this time */
+	assert_int_equal(file_memo_absent_trusted(memo, at("none.h"), &trusted), 1);
+	assert_false(trusted);
+	uint64_t g = file_memo_generation(memo);
+	assert_int_equal(file_memo_digest_stat(memo, at("gen.h"), &d, &st), 0);
+	assert_true(st.trusted);
+	assert_int_equal(file_memo_absent_trusted(memo, at("none.h"), &trusted), 1);
+	assert_true(trusted);
+	file_memo_sync(memo);
+	assert_true(file_memo_generation(memo) == g);
+	unit_write(at("none.h"), "now here\n");
+	file_memo_sync(memo);
+	assert_true(file_memo_generation(memo) != g);
+	g = file_memo_generation(memo);
+	unit_write(at("gen.h"), "changed\n");
+	file_memo_sync(memo);
+	assert_true(file_memo_generation(memo) != g);
+}
+
 static void test_missing_file_fails(void **state)
 {
 	struct digest d;
@@ -324,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recreated_dir_forgets_absence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_moves_on_forgetting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("filememo", tests, NULL, NULL);

@@ -1,0 +1,180 @@
+/* manifestmemo.c - remembered manifests (see manifestmemo.h). */
+#include "../util/compat.h"
+#include "manifestmemo.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MANIFEST_BUCKETS 4096
+/* What malloc adds to each block, for the bound. */
+#define BLOCK_OVERHEAD 16
+
+struct slot {
+	struct slot *next;
+	struct digest key;
+	struct memo_manifest *mf;
+};
+
+struct manifest_memo {
+	pthread_mutex_t lock;
+	struct slot *buckets[MANIFEST_BUCKETS];
+	size_t bytes;
+	uint64_t epoch;
+};
+
+static size_t bucket_of(const struct digest *d)
+{
+	uint64_t h;
+
+	memcpy(&h, d->b, sizeof(h)); /* a cryptographic digest: any 8 bytes do */
+	return (size_t)(h % MANIFEST_BUCKETS);
+}
+
+static size_t paths_bytes(const struct strvec *v)
+{
+	size_t n = v->nr * (sizeof(char *) + BLOCK_OVERHEAD + 1);
+
+	for (size_t i = 0; i < v->nr; i++)
+		n += strlen(v->v[i]);
+	return n;
+}
+
+static size_t manifest_bytes(const struct manifest *m)
+{
+	size_t n = sizeof(struct memo_manifest) + sizeof(struct slot) +
+		   m->nr_sets * (sizeof(struct include_set) + sizeof(struct set_stamp));
+
+	for (size_t s = 0; s < m->nr_sets; s++) {
+		const struct include_set *set = &m->sets[s];
+		n += set->nr_files * (sizeof(struct manifest_file) + BLOCK_OVERHEAD + 1);
+		for (size_t i = 0; i < set->nr_files; i++)
+			n += strlen(set->files[i].path);
+		n += paths_bytes(&set->absent) + paths_bytes(&set->not_files) +
+		     paths_bytes(&set->same_dirs);
+	}
+	return n;
+}
+
+struct manifest_memo *manifest_memo_new(void)
+{
+	struct manifest_memo *mm = xcalloc(1, sizeof(*mm));
+
+	pthread_mutex_init(&mm->lock, NULL);
+	return mm;
+}
+
+static void unref(struct memo_manifest *mf)
+{
+	if (--mf->refs)
+		return;
+	manifest_release(&mf->m);
+	free(mf->stamps);
+	free(mf);
+}
+
+static void unlink_slot(struct manifest_memo *mm, struct slot **p)
+{
+	struct slot *gone = *p;
+
+	*p = gone->next;
+	mm->bytes -= gone->mf->bytes;
+	unref(gone->mf);
+	free(gone);
+}
+
+static void forget_all(struct manifest_memo *mm)
+{
+	for (size_t b = 0; b < MANIFEST_BUCKETS; b++)
+		while (mm->buckets[b])
+			unlink_slot(mm, &mm->buckets[b]);
+}
+
+void manifest_memo_free(struct manifest_memo *mm)
+{
+	if (!mm)
+		return;
+	forget_all(mm);
+	pthread_mutex_destroy(&mm->lock);
+	free(mm);
+}
+
+static struct slot **find(struct manifest_memo *mm, const struct digest *key)
+{
+	struct slot **p = &mm->buckets[bucket_of(key)];
+
+	while (*p && !digest_equal(&(*p)->key, key))
+		p = &(*p)->next;
+	return p;
+}
+
+struct memo_manifest *manifest_memo_get(struct manifest_memo *mm, const struct digest *key)
+{
+	struct memo_manifest *mf = NULL;
+
+	pthread_mutex_lock(&mm->lock);
+	struct slot *s = *find(mm, key);
+	if (s) {
+		mf = s->mf;
+		mf->refs++;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return mf;
+}
+
+struct memo_manifest *manifest_memo_put(struct manifest_memo *mm, const struct digest *key,
+					struct manifest *m, uint64_t epoch)
+{
+	struct memo_manifest *mf = xcalloc(1, sizeof(*mf));
+
+	mf->m = *m;
+	memset(m, 0, sizeof(*m));
+	mf->stamps = xcalloc(mf->m.nr_sets ? mf->m.nr_sets : 1, sizeof(*mf->stamps));
+	mf->bytes = manifest_bytes(&mf->m);
+	mf->refs = 1; /* the caller's */
+	pthread_mutex_lock(&mm->lock);
+	if (epoch == mm->epoch && mf->bytes <= MANIFEST_MEMO_MAX_BYTES / 4) {
+		struct slot **old = find(mm, key);
+		if (*old)
+			unlink_slot(mm, old);
+		if (mm->bytes + mf->bytes > MANIFEST_MEMO_MAX_BYTES)
+			forget_all(mm);
+		struct slot *s = xmalloc(sizeof(*s));
+		size_t b = bucket_of(key);
+		s->key = *key;
+		s->mf = mf;
+		s->next = mm->buckets[b];
+		mm->buckets[b] = s;
+		mm->bytes += mf->bytes;
+		mf->refs++; /* the memory's */
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return mf;
+}
+
+void manifest_memo_release(struct manifest_memo *mm, struct memo_manifest *mf)
+{
+	if (!mf)
+		return;
+	pthread_mutex_lock(&mm->lock);
+	unref(mf);
+	pthread_mutex_unlock(&mm->lock);
+}
+
+void manifest_memo_forget(struct manifest_memo *mm, const struct digest *key)
+{
+	pthread_mutex_lock(&mm->lock);
+	mm->epoch++;
+	struct slot **p = find(mm, key);
+	if (*p)
+		unlink_slot(mm, p);
+	pthread_mutex_unlock(&mm->lock);
+}
+
+uint64_t manifest_memo_epoch(struct manifest_memo *mm)
+{
+	pthread_mutex_lock(&mm->lock);
+	uint64_t epoch = mm->epoch;
+	pthread_mutex_unlock(&mm->lock);
+	return epoch;
+}
