@@ -15,10 +15,12 @@
 #include "../util/fs.h"
 #include "../util/log.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum opt_flags {
 	TAKES_ARG = 1 << 0,  /* "-o file": the argument may be the next word */
@@ -218,6 +220,8 @@ struct parse {
 	bool md, mmd, split_dwarf, coverage, profile_arcs, stack_usage, debug_info;
 	bool seen_mt, seen_sdate;
 	bool relative_system_dir; /* -isystem and friends not given absolute */
+	bool absolute_diagnostics; /* clang names files by absolute path */
+	bool cxx_driver;           /* g++, c++, clang++: a .c file is C++ */
 	struct strbuf macros;     /* the -D values, a line each: scanned like a file */
 	const char *output, *depfile, *diagnostics, *xlang, *source_lang;
 	int nr_sources;
@@ -235,23 +239,40 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* Options the table does not know: hash them, unless they may name a file
- * we cannot follow (an existing file after '='). */
-static void unknown_option(struct parse *p, const char *a)
+/* Does the option name an existing file after '=' (a file it reads that
+ * nothing else follows)? */
+static bool names_a_file(const char *a)
 {
 	const char *eq = strchr(a, '=');
 	struct stat st;
 
+	return eq && eq[1] && stat(eq + 1, &st) == 0 && S_ISREG(st.st_mode) &&
+	       !starts_with(a, "-fdebug-prefix-map=") && !starts_with(a, "-ffile-prefix-map=") &&
+	       !starts_with(a, "-fmacro-prefix-map=");
+}
+
+/* Options the table does not know: hash them, unless they may name a file
+ * we cannot follow (an existing file after '='). */
+static void unknown_option(struct parse *p, const char *a)
+{
 	/* gcc's long spellings (--include-directory= is -I, --prefix= is -B,
 	 * --specs= is -specs, ...) name files and directories in ways of their
 	 * own: none is followed. */
-	if (starts_with(a, "--"))
-		uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
-	if (eq && eq[1] && stat(eq + 1, &st) == 0 && S_ISREG(st.st_mode) &&
-	    !starts_with(a, "-fdebug-prefix-map=") && !starts_with(a, "-ffile-prefix-map=") &&
-	    !starts_with(a, "-fmacro-prefix-map="))
+	if (starts_with(a, "--") || names_a_file(a))
 		uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	strvec_push(&p->inv->key_args, a);
+}
+
+/* gcc's -d<letters>: all but the preprocessor's (D, I, M, N, U) and the
+ * assembly annotations (A, p, P) write dump files next to the output. */
+static bool writes_dumps(const char *a)
+{
+	if (a[0] != '-' || a[1] != 'd' || !a[2] || starts_with(a, "-dump"))
+		return false;
+	for (const char *c = a + 2; *c; c++)
+		if (!strchr("DIMNUApP", *c))
+			return true;
+	return false;
 }
 
 /* The CPU model and feature flags that -march=native resolves from. */
@@ -294,7 +315,10 @@ static bool handle_flag(struct parse *p, const char *a)
 		 starts_with(a, "-fcallgraph-info") || starts_with(a, "-fsave-optimization-record") ||
 		 !strcmp(a, "-ftime-report") || starts_with(a, "-fopt-info") ||
 		 starts_with(a, "-ftime-trace") || !strcmp(a, "-emit-pch") ||
-		 starts_with(a, "-fprofile-list=") ||
+		 starts_with(a, "-fprofile-list=") || writes_dumps(a) ||
+		 /* clang's statistics and reports: files we do not know */
+		 starts_with(a, "-save-stats") || starts_with(a, "-fproc-stat-report") ||
+		 starts_with(a, "-foptimization-record-file") ||
 		 /* the object would hold the command line: the output's
 		  * name, and the dependency options added on a miss */
 		 !strcmp(a, "-frecord-gcc-switches") || !strcmp(a, "-frecord-command-line") ||
@@ -322,16 +346,24 @@ static bool handle_flag(struct parse *p, const char *a)
 		inv->color_explicit = strcmp(a, "-fdiagnostics-color=auto") != 0;
 	else if (starts_with(a, "-fdebug-prefix-map=") || starts_with(a, "-ffile-prefix-map="))
 		strvec_push(&p->prefix_maps, strchr(a, '=') + 1);
+	else if (!strcmp(a, "-fdiagnostics-absolute-paths"))
+		p->absolute_diagnostics = true;
 	else if (starts_with(a, "-Wp,")) {
 		/* The kernel's -Wp,-MD,file: a depfile we would have to track;
-		 * -Wp,-I..., -Wp,-include,...: a search the query does not see. */
+		 * -Wp,-I..., -Wp,-include,...: a search the query does not see;
+		 * -Wp,@file: options cc1 reads from a file. */
 		if (strstr(a, ",-M") || strstr(a, ",-I") || strstr(a, ",-i") ||
-		    strstr(a, ",-nostdinc"))
+		    strstr(a, ",-nostdinc") || strstr(a, ",@"))
 			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	} else if (starts_with(a, "-Wa,")) {
-		/* Assembler listings (-Wa,-adhln=file) are outputs we do not know. */
-		if (strstr(a, ",-a") || strchr(a, '='))
+		/* Assembler listings (-Wa,-adhln=file) and dependency lists
+		 * (-Wa,--MD,file) are outputs we do not know; -Wa,@file reads
+		 * options from a file. */
+		if (strstr(a, ",-a") || strchr(a, '=') || strstr(a, "MD") || strstr(a, ",@"))
 			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+		/* -Wa,-g, -Wa,--gdwarf-5: the assembler records the cwd. */
+		if (strstr(a, ",-g") || strstr(a, ",--g"))
+			p->debug_info = true;
 	} else if (starts_with(a, "-Wl,")) {
 		return true; /* linker only: not in the key */
 	} else if (starts_with(a, "-W") && strstr(a, "missing-include-dirs")) {
@@ -340,6 +372,11 @@ static bool handle_flag(struct parse *p, const char *a)
 	} else if (starts_with(a, "-g")) {
 		/* Any -g form may record the cwd; -g0 turns debug info off. */
 		p->debug_info = strcmp(a, "-g0") != 0;
+		/* clang records its own command line, with what a miss adds
+		 * (gcc's record leaves out what it does not pass to cc1). */
+		if (p->is_clang && (starts_with(a, "-grecord-command-line") ||
+				    starts_with(a, "-grecord-gcc-switches")))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	} else if (!strcmp(a, "-march=native") || !strcmp(a, "-mcpu=native") ||
 		   !strcmp(a, "-mtune=native")) {
 		/* The code depends on this machine's CPU: put it in the key. */
@@ -406,10 +443,25 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 		static const char *const hard[] = { "-I", "-i", "-nostdinc", "-nobuiltininc",
 						    "-fmodule", "-fprebuilt-module", "-load",
 						    "-plugin", "-add-plugin", "-emit-pch",
-						    "-dependency-file", "-MT", "-ast-dump" };
+						    "-dependency-file", "-MT", "-ast-dump",
+						    "-stats-file", "-fprofile-instrument-use-path",
+						    "-fprofile-sample-use", "-mlink-bitcode-file",
+						    "-mlink-builtin-bitcode" };
+		struct stat st;
 		for (size_t k = 0; k < ZC_ARRAY_SIZE(hard); k++)
 			if (starts_with(value, hard[k]))
 				uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+		/* A file cc1 reads that nothing follows (profile data, say). */
+		if (names_a_file(value) || (stat(value, &st) == 0 && S_ISREG(st.st_mode)))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+		if (starts_with(value, "-debug-info-kind") || starts_with(value, "-dwarf-version"))
+			p->debug_info = true;
+	} else if (!strcmp(name, "-Xassembler")) {
+		/* As -Wa, above: listings and dependency lists are outputs. */
+		if (starts_with(value, "-a") || strchr(value, '=') || strstr(value, "MD"))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+		if (starts_with(value, "-g") || starts_with(value, "--g"))
+			p->debug_info = true;
 	}
 	if (o->flags & NOT_COMPILE)
 		uncacheable(p, STAT_UNC_NOT_A_COMPILE);
@@ -426,6 +478,10 @@ static void add_input(struct parse *p, const char *a)
 	struct invocation *inv = p->inv;
 	const char *lang = p->xlang ? p->xlang : language_of_file(a);
 
+	if (!p->xlang && p->cxx_driver && lang && !strcmp(lang, "c"))
+		lang = "c++";
+	else if (!p->xlang && p->cxx_driver && lang && !strcmp(lang, "c-header"))
+		lang = "c++-header";
 	if (!lang) {
 		/* Objects and libraries: only a link reads them. */
 		uncacheable(p, STAT_UNC_LINKING);
@@ -470,6 +526,42 @@ static char *mapped_cwd(const struct parse *p)
 			return xasprintf("%s%s", eq + 1, cwd + ol);
 	}
 	return xstrdup(cwd);
+}
+
+/* Does path lead into /dev or /proc (-o /dev/stdout, a link to
+ * /proc/self/fd/1)? What it names there is the caller's process's, not
+ * ours: never looked at, never replaced. Links are followed by hand, since
+ * the kernel would resolve "self" as this process. */
+static bool leads_to_process_files(const char *path)
+{
+	char buf[2][PATH_MAX];
+	const char *cur = path;
+
+	for (int hops = 0; hops < 16; hops++) {
+		struct stat st;
+		if (starts_with(cur, "/dev/") || starts_with(cur, "/proc/"))
+			return true;
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return false;
+		char *next = buf[hops % 2];
+		ssize_t n = readlink(cur, next, sizeof(buf[0]) - 1);
+		if (n < 0)
+			return false;
+		next[n] = '\0';
+		if (next[0] != '/') {
+			/* relative to the link's directory */
+			char joined[PATH_MAX];
+			const char *slash = strrchr(cur, '/');
+			int len = slash ? snprintf(joined, sizeof(joined), "%.*s/%s",
+						   (int)(slash - cur), cur, next)
+					: snprintf(joined, sizeof(joined), "%s", next);
+			if (len < 0 || (size_t)len >= sizeof(joined))
+				return true; /* cannot tell: assume the worst */
+			memcpy(next, joined, (size_t)len + 1);
+		}
+		cur = next;
+	}
+	return true; /* a loop, or too deep: assume the worst */
 }
 
 static void plan_outputs(struct parse *p)
@@ -524,9 +616,13 @@ static void plan_outputs(struct parse *p)
 		if (!p->seen_mt)
 			inv->dep_target = xstrdup(object);
 	}
-	if (p->debug_info) {
+	if (p->debug_info || p->absolute_diagnostics) {
 		inv->cwd_matters = true;
-		inv->key_cwd = mapped_cwd(p);
+		/* The prefix maps change debug info, not the .gcda path in the
+		 * object, the .gcno's cwd, or the diagnostics' paths. */
+		inv->key_cwd = p->coverage || p->profile_arcs || p->absolute_diagnostics
+				       ? xstrdup(compiler_cwd(inv))
+				       : mapped_cwd(p);
 	}
 	/* gcc names a system header by its absolute path when that is shorter
 	 * (-fcanonical-system-headers): for a directory given relative, that
@@ -538,7 +634,8 @@ static void plan_outputs(struct parse *p)
 	}
 	/* -MF /dev/null and friends: left to the compiler, never replaced. */
 	for (int i = 0; i < inv->nr_outputs; i++)
-		if (stat(inv->outputs[i].path, &st) == 0 && !S_ISREG(st.st_mode))
+		if (leads_to_process_files(inv->outputs[i].path) ||
+		    (stat(inv->outputs[i].path, &st) == 0 && !S_ISREG(st.st_mode)))
 			uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
 out:
 	free(stem);
@@ -570,7 +667,8 @@ static int gcc_analyse(struct invocation *inv)
 	struct parse p = { .inv = inv, .prefix_maps = STRVEC_INIT, .macros = STRBUF_INIT };
 	const char *name = path_basename(inv->compiler);
 
-	p.is_clang = strstr(name, "clang") != NULL;
+	p.is_clang = inv->family == &clang_family || strstr(name, "clang") != NULL;
+	p.cxx_driver = strstr(name, "++") != NULL;
 	for (size_t i = 1; i < inv->args.nr; i++) {
 		const char *a = inv->args.v[i];
 		const char *value;
@@ -940,9 +1038,10 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 	if (scan->facts & FACT_TIMESTAMP)
 		return STAT_UNC_TIME_MACROS;
 	if (scan->facts & FACT_DATE_TIME) {
-		/* SOURCE_DATE_EPOCH pins both (and is in the key). */
+		/* SOURCE_DATE_EPOCH pins both (and is in the key), for gcc:
+		 * clang reads it from version 16 on only. */
 		bool pinned = false;
-		for (size_t i = 0; i < inv->key_env.nr; i++)
+		for (size_t i = 0; inv->family != &clang_family && i < inv->key_env.nr; i++)
 			if (starts_with(inv->key_env.v[i], "SOURCE_DATE_EPOCH="))
 				pinned = true;
 		if (!pinned)

@@ -130,3 +130,73 @@ test_stale_output_not_stored() {
 	expect_stat uncacheable.missing_output 2
 	expect_counts 0 0
 }
+
+# Found by a review, 2026-12-01: things that record the working directory,
+# or pick the compiler proper, beyond what the key held.
+
+# --coverage puts the absolute .gcda path in the object and the cwd in the
+# .gcno; -fdebug-prefix-map changes neither.
+test_coverage_with_prefix_map_two_checkouts() {
+	for d in a b; do printf 'int f(int x) { return x ? 1 : 2; }\n' >$d.c; mkdir -p $d; mv $d.c $d/s.c; done
+	settle
+	local maps="-fdebug-prefix-map=$T/a=/X -fdebug-prefix-map=$T/b=/X"
+	outputs s.o s.gcno
+	cd a
+	zc gcc -c --coverage $maps s.c
+	cd ../b
+	ref gcc -c --coverage $maps s.c
+	zc gcc -c --coverage $maps s.c
+	grep -q "$T/b/s.gcda" s.o || fail "the object does not name b's .gcda"
+	expect_counts 0 2
+}
+
+# The assembler records the cwd with -Wa,-g.
+test_assembler_debug_info_two_checkouts() {
+	for d in a b; do mkfile $d/s.S <<<'.text
+.globl f
+f: ret'; done
+	settle
+	outputs s.o
+	cd a
+	zc gcc -c -Wa,-g s.S
+	cd ../b
+	ref gcc -c -Wa,-g s.S
+	zc gcc -c -Wa,-g s.S
+	expect_like_ref
+	expect_counts 0 2
+}
+
+# clang -fdiagnostics-absolute-paths: the warnings name the cwd.
+test_clang_absolute_diagnostics_two_checkouts() {
+	require_cmd clang
+	for d in a b; do mkdir -p $d; warning_c_source >$d/s.c; done
+	settle
+	outputs s.o
+	cd a
+	zc clang -c -Wall -fdiagnostics-absolute-paths s.c
+	cd ../b
+	ref clang -c -Wall -fdiagnostics-absolute-paths s.c
+	zc clang -c -Wall -fdiagnostics-absolute-paths s.c
+	expect_like_ref
+	expect_counts 0 2
+}
+
+# g++ compiles a .c file as C++: with cc1plus, which must be in the key.
+test_gxx_c_source_compiler_proper() {
+	local libexec=$T/gep/x86_64-linux-gnu/12
+	mkdir -p "$libexec"
+	ln -s /usr/lib/gcc/x86_64-linux-gnu/12/cc1 "$libexec/cc1"
+	printf '#!/bin/sh\nexec /usr/lib/gcc/x86_64-linux-gnu/12/cc1plus -DVAL=1 "$@"\n' >"$libexec/cc1plus"
+	chmod +x "$libexec/cc1plus"
+	printf 'int v = VAL;\n' >a.c
+	settle
+	export GCC_EXEC_PREFIX=$T/gep/
+	outputs a.o
+	zc g++ -c a.c
+	sed -i 's/VAL=1/VAL=2/' "$libexec/cc1plus"
+	settle
+	ref g++ -c a.c
+	zc g++ -c a.c
+	expect_like_ref
+	expect_counts 0 2
+}

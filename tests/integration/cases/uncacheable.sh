@@ -335,3 +335,77 @@ test_not_a_compile() {
 	outputs
 	passthrough not_a_compile gcc -dumpversion
 }
+
+# Options that read a file nothing follows, or write files zccache does not
+# know (found by a review, 2026-12-01).
+test_unsupported_option_files_behind_wrappers() {
+	simple_source
+	printf -- '-DVAL=1\n' >cppopts
+	printf -- '--defsym VAL=1\n' >asopts
+	settle
+	outputs a.o
+	passthrough unsupported_option gcc -Wp,@cppopts -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	passthrough unsupported_option gcc -Wa,@asopts -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o # a.asdeps names the compile's temporary .s: never the same
+	passthrough unsupported_option gcc -Wa,--MD,a.asdeps -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o a.lst
+	passthrough unsupported_option gcc -Xassembler -aln=a.lst -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o a.c.315r.expand
+	passthrough unsupported_option gcc -da -c a.c -Wall
+}
+
+test_unsupported_option_clang_files() {
+	require_cmd clang
+	simple_source
+	echo 'not really a profile' >use.profdata
+	settle
+	outputs a.o
+	passthrough unsupported_option clang -Xclang -fprofile-instrument-use-path=use.profdata -c a.c
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o st.txt
+	passthrough unsupported_option clang -Xclang -stats-file=st.txt -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o a.stats
+	passthrough unsupported_option clang -save-stats -c a.c -Wall
+	"$ZCCACHE" -z >/dev/null
+	outputs a.o rec.yaml
+	passthrough unsupported_option clang -O2 -foptimization-record-file=rec.yaml -c a.c -Wall
+}
+
+# clang's -grecord-command-line puts the command line in the object,
+# with what a miss adds.
+test_unsupported_option_clang_record_command_line() {
+	require_cmd clang
+	simple_source
+	outputs a.o
+	passthrough unsupported_option clang -g -grecord-command-line -c a.c -Wall
+}
+
+# -o /dev/stdout, or a link to /proc/self/fd/1: the caller's stdout, which
+# the daemon must neither look at nor replace. (A link of the test's own,
+# since a broken zccache run as root would replace /dev/stdout.)
+test_output_to_process_files() {
+	simple_source
+	ln -s /proc/self/fd/1 so
+	outputs
+	ref gcc -S a.c -o so
+	zc gcc -S a.c -o so
+	expect_like_ref
+	expect_uncacheable non_regular_output
+	[ -L so ] || fail "the link to /proc/self/fd/1 was replaced"
+}
+
+# clang 14 ignores SOURCE_DATE_EPOCH: __TIME__ is the clock's.
+test_time_macros_source_date_epoch_clang() {
+	require_cmd clang
+	printf '%s\n' 'const char *t = __TIME__;' >a.c
+	settle
+	outputs a.o
+	export SOURCE_DATE_EPOCH=1000000000
+	zc clang -c a.c
+	expect_uncacheable time_macros
+}
