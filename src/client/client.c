@@ -134,7 +134,8 @@ static int finish_like(int status)
 }
 
 /* Counts, then replaces this process with the real compiler: the build sees
- * exactly the compiler's behaviour. */
+ * exactly the compiler's behaviour. Returns (an exit code: 126 or 127, as a
+ * shell says it) only when the compiler cannot be run. */
 static int fallback_exec(struct invocation *inv, struct store *st, enum counter reason)
 {
 	if (reason && st && st->dir) {
@@ -148,9 +149,10 @@ static int fallback_exec(struct invocation *inv, struct store *st, enum counter 
 	log_close();
 	exec_program(inv->orig_argv.v);
 	/* exec failed: say it as a shell would. */
+	int code = errno == ENOENT ? 127 : 126;
 	fprintf(stderr, "zccache: error: cannot run '%s': %s\n", inv->orig_argv.v[0],
 		strerror(errno));
-	return 127;
+	return code;
 }
 
 /* For die(): whatever went wrong inside zccache, the compile still runs. */
@@ -197,7 +199,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 	if (!inv->user_depfile || inv->depfile_partial) {
 		fd = create_temp_file(c->store->tmp_dir, "dep.", &depfile);
 		if (fd < 0)
-			return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED);
+			return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED) << 8;
 		close(fd);
 		own_depfile = true;
 		reported = depfile.buf;
@@ -208,7 +210,8 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 	if (run_capture(argv.v, NULL, &run) < 0) {
 		if (own_depfile)
 			unlink_if_exists(depfile.buf);
-		return fallback_exec(inv, c->store, STAT_ERR_INTERNAL);
+		status = fallback_exec(inv, c->store, STAT_ERR_INTERNAL) << 8;
+		goto out;
 	}
 	status = run.status;
 	if (exit_code_of(status) != 0 && own_depfile &&
@@ -217,7 +220,8 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		 * user must see the compile as it is without us. */
 		zlog("the compile failed on zccache's dependency file: running it unchanged");
 		unlink_if_exists(depfile.buf);
-		return fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED);
+		status = fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED) << 8;
+		goto out;
 	}
 	replay_output(inv, &run, !inv->color_explicit);
 	if (exit_code_of(status) != 0) {
@@ -345,7 +349,9 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 		}
 		proto_hit_release(&hit);
 	} else if (type == MSG_PASSTHROUGH) {
-		fallback_exec(inv, NULL, 0); /* counted by the daemon */
+		/* counted by the daemon; returns only when nothing can run */
+		*status = fallback_exec(inv, NULL, 0) << 8;
+		ret = 0;
 	} else if (type == MSG_MISS) {
 		struct proto_miss miss = PROTO_MISS_INIT;
 		struct proto_store store = PROTO_STORE_INIT;
@@ -355,10 +361,9 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 			goto out;
 		}
 		zlog("miss (daemon)");
-		if (run_capture(miss.argv.v, NULL, &run) < 0)
-			fallback_exec(inv, NULL, STAT_ERR_INTERNAL);
+		bool ran = run_capture(miss.argv.v, NULL, &run) == 0;
 		store.token = miss.token;
-		store.status = exit_code_of(run.status);
+		store.status = ran ? exit_code_of(run.status) : 127;
 		bool ours_failed = store.status != 0 && *miss.depfile &&
 				   memmem(run.err.buf, run.err.len, miss.depfile, strlen(miss.depfile));
 		if (!ours_failed)
@@ -368,11 +373,12 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 		proto_encode_store(&store, &payload);
 		if (ask_daemon(cfg, MSG_STORE, &payload, &type, &reply) != 0 || type != MSG_ACK)
 			zlog("the daemon did not take the result");
-		if (ours_failed) {
-			/* The dependency file the daemon asked for broke the compile. */
-			fallback_exec(inv, NULL, 0);
-		}
 		*status = run.status;
+		if (ours_failed || !ran) {
+			/* The dependency file the daemon asked for broke the
+			 * compile, or it could not be run: as it is, then. */
+			*status = fallback_exec(inv, NULL, ran ? 0 : STAT_ERR_INTERNAL) << 8;
+		}
 		run_result_release(&run);
 		proto_miss_release(&miss);
 		ret = 0;

@@ -395,6 +395,10 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 	const char *name = o->name;
 
 	if (!strcmp(name, "-o")) {
+		/* Two: the last wins, but the -MD a miss adds would name a
+		 * depfile after each, and cc1 refuses two. */
+		if (p->output)
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 		p->output = value;
 		return; /* not in the key unless the object embeds it (below) */
 	}
@@ -632,6 +636,14 @@ static void plan_outputs(struct parse *p)
 		strvec_push(&inv->key_args, "cwd-of-relative-system-dirs");
 		strvec_push(&inv->key_args, inv->cwd);
 	}
+	/* -o a.c: the compiler refuses; a hit would replace the source. */
+	struct stat src;
+	bool have_src = stat(inv->source, &src) == 0;
+	for (int i = 0; i < inv->nr_outputs; i++)
+		if (!strcmp(path_skip_dot_slash(inv->outputs[i].path), path_skip_dot_slash(inv->source)) ||
+		    (have_src && stat(inv->outputs[i].path, &st) == 0 && st.st_dev == src.st_dev &&
+		     st.st_ino == src.st_ino))
+			uncacheable(p, STAT_UNC_OUTPUT_IS_INPUT);
 	/* -MF /dev/null and friends: left to the compiler, never replaced. */
 	for (int i = 0; i < inv->nr_outputs; i++)
 		if (leads_to_process_files(inv->outputs[i].path) ||

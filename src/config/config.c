@@ -120,7 +120,17 @@ static int set_item(struct config *cfg, enum config_item id, const char *value)
 		if (!*value)
 			return -1;
 		free(cfg->cache_dir);
-		cfg->cache_dir = xstrdup(value);
+		if (value[0] == '/') {
+			cfg->cache_dir = xstrdup(value);
+		} else {
+			/* Relative to the compile's directory, as ccache's: made
+			 * absolute, since the daemon works elsewhere. */
+			char *cwd = get_cwd();
+			if (!cwd)
+				return -1;
+			cfg->cache_dir = path_join(cwd, value);
+			free(cwd);
+		}
 		return 0;
 	case CONF_MAX_SIZE:
 		return parse_size(value, &cfg->max_size);

@@ -3,6 +3,7 @@
 #include "../hash/hash.h"
 #include "../proto/proto.h"
 #include "serve.h"
+#include "../store/store.h"
 #include "../util/fs.h"
 #include "../util/log.h"
 #include "../util/spawn.h"
@@ -28,6 +29,8 @@
 #define REQUEST_TIMEOUT_MS 2000
 /* How long a client waits for a reply before it works in-process. */
 #define REPLY_TIMEOUT_MS 10000
+/* A full backlog: the daemon has not accepted anyone for a while. */
+#define CONNECT_TIMEOUT_MS 2000
 /* How often an idle daemon checks that its socket is still there. */
 #define SOCKET_CHECK_MS 5000
 /* How long a client waits for an old daemon to stop. */
@@ -119,13 +122,22 @@ int daemon_connect(const struct config *cfg)
 		error("cannot create a socket:");
 		goto out;
 	}
+	/* A daemon that hangs (stopped, stuck) must not hang the build: the
+	 * client gives up and works in-process. Connecting waits too once
+	 * the daemon's backlog is full of clients it does not accept. */
+	struct timeval connect_tv = { CONNECT_TIMEOUT_MS / 1000, 0 };
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &connect_tv, sizeof(connect_tv)) < 0)
+		zlog("cannot set a timeout on the daemon's socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		if (errno == EAGAIN) {
+			/* There, but not accepting: not one to replace. */
+			zlog("the daemon does not accept connections");
+			last_connect_failed = false;
+		}
 		close(fd);
 		fd = -1;
 		goto out;
 	}
-	/* A daemon that hangs (stopped, stuck) must not hang the build: the
-	 * client gives up and works in-process. */
 	struct timeval tv = { REPLY_TIMEOUT_MS / 1000, 0 };
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
@@ -450,11 +462,11 @@ static int take_lock(struct daemon *d)
 	char *path = xasprintf("%s/%s", d->cfg->cache_dir, LOCK_FILE);
 	int ret = 0;
 
-	if (mkdir_p(d->cfg->cache_dir, 0700) < 0) {
+	if (store_own_dir(d->cfg->cache_dir) < 0) {
 		ret = -1;
 		goto out;
 	}
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (d->lock_fd < 0) {
 		ret = error("cannot open '%s':", path);
 		goto out;
@@ -654,7 +666,7 @@ int daemon_spawn(const struct config *cfg)
 	exe[n] = '\0';
 	log = xasprintf("%s/daemon.log", cfg->cache_dir);
 	/* A socket directory we cannot use fails here, before any fork. */
-	if (mkdir_p(cfg->cache_dir, 0700) < 0 || daemon_socket_path(cfg, true, &sock) < 0)
+	if (store_own_dir(cfg->cache_dir) < 0 || daemon_socket_path(cfg, true, &sock) < 0)
 		goto out;
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		error("cannot create a pipe:");
@@ -668,7 +680,7 @@ int daemon_spawn(const struct config *cfg)
 	if (pid == 0) {
 		/* The middle child: a new session, then the daemon itself. */
 		int in = open("/dev/null", O_RDONLY);
-		int out = open(log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+		int out = open(log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (setsid() < 0 || in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
 		    dup2(out, 2) < 0 || dup2(ready[1], NOTIFY_FD) < 0)
 			_exit(1);

@@ -245,9 +245,11 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	/* The client's own settings: ZCCACHE_RECACHE, _LOGFILE, ... apply per
 	 * compile. The cache directory is the daemon's by construction (the
 	 * socket is named after it); anything else is refused. */
-	if (config_load_env(&m->cfg, req->env.v) < 0 || m->cfg.disable || !m->cfg.cache_dir ||
-	    strcmp(m->cfg.cache_dir, s->cfg->cache_dir) || store_open(&m->store, &m->cfg) < 0 ||
-	    chdir(req->cwd) < 0) {
+	/* In the compile's directory first: a relative ZCCACHE_DIR is the
+	 * compile's. */
+	if (chdir(req->cwd) < 0 || config_load_env(&m->cfg, req->env.v) < 0 || m->cfg.disable ||
+	    !m->cfg.cache_dir || strcmp(m->cfg.cache_dir, s->cfg->cache_dir) ||
+	    store_open(&m->store, &m->cfg) < 0) {
 		reply_error(fd, "the daemon cannot serve this compile");
 		goto drop;
 	}

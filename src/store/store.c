@@ -59,10 +59,24 @@ static uint64_t get_u64(const unsigned char *p)
 	return v;
 }
 
-int store_open(struct store *st, const struct config *cfg)
+int store_own_dir(const char *dir)
 {
 	struct stat sb;
 
+	if (stat(dir, &sb) < 0) {
+		if (errno != ENOENT || mkdir_p(dir, 0700) < 0 || stat(dir, &sb) < 0)
+			return error("cannot create cache directory '%s':", dir);
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return error("cache directory '%s' is not a directory", dir);
+	if (sb.st_uid != geteuid())
+		return error("cache directory '%s' belongs to another user (uid %u)", dir,
+			     (unsigned)sb.st_uid);
+	return 0;
+}
+
+int store_open(struct store *st, const struct config *cfg)
+{
 	memset(st, 0, sizeof(*st));
 	if (!cfg->cache_dir)
 		return error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
@@ -70,15 +84,8 @@ int store_open(struct store *st, const struct config *cfg)
 	st->tmp_dir = xasprintf("%s/tmp", st->dir);
 	st->level = cfg->compression_level;
 	st->max_size = cfg->max_size;
-	if (stat(st->dir, &sb) < 0) {
-		if (errno != ENOENT || mkdir_p(st->dir, 0700) < 0 || stat(st->dir, &sb) < 0)
-			return error("cannot create cache directory '%s':", st->dir);
-	}
-	if (!S_ISDIR(sb.st_mode))
-		return error("cache directory '%s' is not a directory", st->dir);
-	if (sb.st_uid != geteuid())
-		return error("cache directory '%s' belongs to another user (uid %u)", st->dir,
-			     (unsigned)sb.st_uid);
+	if (store_own_dir(st->dir) < 0)
+		return -1;
 	if (access(st->dir, R_OK | X_OK) < 0)
 		return error("cannot read cache directory '%s':", st->dir);
 	st->writable = true;

@@ -36,6 +36,10 @@ struct store {
 	char *not_writable;   /* why, for the log */
 };
 
+/* Creates dir (mode 0700) when it is missing; -1 (error() says why) unless
+ * it is a directory of this user's: another's could hold links that send
+ * what we write anywhere. */
+int store_own_dir(const char *dir);
 /* Opens (creating if needed, mode 0700) the store. Returns -1 when it
  * cannot be used at all (then error() says why); a store that can only be
  * read opens with writable = false. */

@@ -123,6 +123,8 @@ out:
 
 int exec_program(char *const *argv)
 {
-	execv(argv[0], argv);
+	/* execvp: a script without "#!" runs under /bin/sh, as from a shell
+	 * (argv[0] is a path: no PATH search). */
+	execvp(argv[0], argv);
 	return error("cannot run '%s':", argv[0]);
 }

@@ -173,3 +173,19 @@ test_default_cache_dir() {
 	[ -n "$(find "$HOME/.cache/zccache" -name '*.r' 2>/dev/null)" ] || fail "no entries in ~/.cache/zccache"
 	expect_counts 1 1
 }
+
+# A relative ZCCACHE_DIR is the compile directory's, also through the
+# daemon (which once resolved it against its own directory, "/").
+test_relative_cache_dir() {
+	mkdir -p p
+	warning_c_source >p/a.c
+	settle
+	cd p
+	outputs a.o
+	ZCCACHE_DIR=.zc zc gcc -c a.c -Wall
+	ZCCACHE_DIR=.zc zc gcc -c a.c -Wall
+	ZCCACHE_DIR=.zc expect_counts 1 1
+	[ -d "$T/p/.zc/tmp" ] || fail "no cache in $T/p/.zc"
+	[ ! -e /.zc ] || fail "a cache appeared in /"
+	ZCCACHE_DIR=.zc "$ZCCACHE" stop >/dev/null
+}

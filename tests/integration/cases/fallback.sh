@@ -339,3 +339,78 @@ EOF
 	expect_counts 2 2
 	fb_done
 }
+
+# A compiler that cannot be run: the exit code a shell gives (126), never a
+# success (the daemon's miss once reported 0 and left no object).
+test_compiler_not_executable() {
+	warning_c_source >a.c
+	mkdir bin
+	cp /usr/bin/gcc bin/gcc
+	chmod 644 bin/gcc
+	settle
+	local rc=0
+	"$ZCCACHE" ./bin/gcc -c a.c -o a.o 2>err.txt || rc=$?
+	[ "$rc" = 126 ] || fail "exit code $rc, not 126"
+	[ ! -e a.o ] || fail "an object appeared"
+	[ "$(grep -c 'cannot run' err.txt)" = 1 ] || fail "the error was not said once: $(cat err.txt)"
+	rc=0
+	ZCCACHE_NODAEMON=1 "$ZCCACHE" ./bin/gcc -c a.c -o a.o 2>/dev/null || rc=$?
+	[ "$rc" = 126 ] || fail "in-process: exit code $rc, not 126"
+}
+
+# A daemon that accepts nobody (stopped) with its backlog full: connecting
+# gives up after a while, and the compile runs in-process. (It blocked
+# for ever once 65 clients waited.)
+test_daemon_backlog_full() {
+	"$ZCCACHE" start >/dev/null || fail "zccache start failed"
+	local pid sock; pid=$(fb_status pid) || fail "no daemon"
+	sock=$(fb_status socket)
+	kill -STOP "$pid"
+	on_cleanup "kill -CONT $pid"
+	# Fill the backlog: connect without a word until the kernel says wait.
+	"$PYTHON" - "$sock" <<'PY' &
+import socket, sys, time
+held = []
+while True:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(s)
+time.sleep(30)
+PY
+	local filler=$!
+	on_cleanup "kill $filler"
+	sleep 0.5
+	fb_source
+	local t0=$EPOCHREALTIME t1 ms
+	zc gcc -c a.c -Wall
+	t1=$EPOCHREALTIME
+	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+	expect_like_ref
+	[ "$ms" -lt 8000 ] || fail "the compile took $ms ms"
+	kill "$filler"
+	kill -CONT "$pid"
+}
+
+# A cache directory of another user's (sudo make with HOME kept): no daemon
+# is started for it, and nothing is written through links placed in it.
+test_foreign_cache_dir_not_followed() {
+	[ "$(id -u)" = 0 ] || skip "needs root to own a directory as another user"
+	fb_source
+	echo precious >victim.txt
+	mkdir victimdir
+	touch victimdir/out.1 victimdir/grave.2
+	mkdir shared
+	ln -s "$T/victim.txt" shared/daemon.log
+	ln -s "$T/victimdir" shared/tmp
+	ln -s "$T/victim.txt" shared/daemon.lock
+	chown -h 65534:65534 shared shared/daemon.log shared/tmp shared/daemon.lock
+	ZCCACHE_DIR=$T/shared zc gcc -c a.c -Wall
+	expect_like_ref
+	[ "$(cat victim.txt)" = precious ] || fail "victim.txt was written: $(cat victim.txt)"
+	[ -e victimdir/out.1 ] && [ -e victimdir/grave.2 ] || fail "files in victimdir were deleted"
+	ZCCACHE_DIR=$T/shared expect_exit 1 "$ZCCACHE" status
+}

@@ -409,3 +409,31 @@ test_time_macros_source_date_epoch_clang() {
 	zc clang -c a.c
 	expect_uncacheable time_macros
 }
+
+# -o naming the source: gcc refuses; a hit must not replace the source.
+test_output_is_the_source() {
+	simple_source
+	cp a.c b.c
+	settle
+	outputs
+	zc gcc -c a.c -o a.o
+	cp b.c a.c
+	settle
+	ref gcc -c a.c -o a.c
+	cmp -s a.c b.c || fail "the bare compiler changed the source"
+	zc gcc -c a.c -o a.c
+	expect_like_ref
+	cmp -s a.c b.c || fail "zccache replaced the source"
+	expect_stat uncacheable.output_is_input 1
+	ln -s a.c link.c
+	zc gcc -c link.c -o a.c
+	cmp -s a.c b.c || fail "zccache replaced the source through a link"
+}
+
+# Two -o: gcc takes the last; the dependency options a miss adds would
+# make cc1 refuse the compile.
+test_two_outputs() {
+	simple_source
+	outputs x.o y.o
+	passthrough unsupported_option gcc -c a.c -Wall -o x.o -o y.o
+}
