@@ -13,6 +13,7 @@
 #include "../util/spawn.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -429,6 +430,12 @@ int client_main(int argc, char **argv)
 		return fallback_exec(&inv, NULL, 0);
 	}
 	if (cfg.disable)
+		return fallback_exec(&inv, NULL, 0);
+	/* A limit on file sizes (ulimit -f): the compiler fails on it, a hit
+	 * written by the daemon would not, and one written here would kill
+	 * zccache. Left to the compiler alone. */
+	struct rlimit fsize;
+	if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY)
 		return fallback_exec(&inv, NULL, 0);
 	if (!inv.cwd)
 		return fallback_exec(&inv, NULL, 0);

@@ -268,6 +268,8 @@ struct daemon {
 	struct server server;
 	bool stopping;
 	struct stat mnt_ns, root; /* ours, to compare with each client's */
+	gid_t *groups;            /* our supplementary groups, sorted */
+	int nr_groups;
 };
 
 static int signal_write_fd = -1;
@@ -342,6 +344,30 @@ static bool same_file_system_view(const struct daemon *d, pid_t pid)
 	       root.st_dev == d->root.st_dev;
 }
 
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Has the client our groups? A hit writes its outputs, and reads its
+ * inputs, with the daemon's: a client without a group must not get what
+ * only that group may write or read. */
+static bool same_groups(const struct daemon *d, int fd, const struct ucred *cred)
+{
+	gid_t peer[256];
+	socklen_t len = sizeof(peer);
+
+	if (cred->gid != getegid() || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, peer, &len) < 0)
+		return false;
+	int n = (int)(len / sizeof(gid_t));
+	if (n != d->nr_groups)
+		return false;
+	qsort(peer, (size_t)n, sizeof(gid_t), cmp_gid);
+	return !n || !memcmp(peer, d->groups, (size_t)n * sizeof(gid_t));
+}
+
 /* One connection: check the peer, read one request, answer it. */
 static void serve_connection(struct daemon *d, int fd)
 {
@@ -364,6 +390,10 @@ static void serve_connection(struct daemon *d, int fd)
 		/* Its paths would name other files here (a container, a chroot).
 		 * Answered after its request is read: it then reads the reason. */
 		reply_error(fd, "the client sees another file system (mount namespace or root)");
+		goto out;
+	}
+	if (rc == 0 && type == MSG_COMPILE && !same_groups(d, fd, &cred)) {
+		reply_error(fd, "the client has other groups than the daemon");
 		goto out;
 	}
 	if (rc == PROTO_VERSION_MISMATCH) {
@@ -533,6 +563,13 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		error("cannot read our mount namespace:");
 		goto out;
 	}
+	d.nr_groups = getgroups(0, NULL);
+	d.groups = xcalloc((size_t)(d.nr_groups > 0 ? d.nr_groups : 1), sizeof(gid_t));
+	if (d.nr_groups < 0 || getgroups(d.nr_groups, d.groups) != d.nr_groups) {
+		error("cannot read our groups:");
+		goto out;
+	}
+	qsort(d.groups, (size_t)d.nr_groups, sizeof(gid_t), cmp_gid);
 	if (listen_on(&d) < 0)
 		goto out;
 	server_init(&d.server, cfg);
@@ -597,6 +634,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	}
 	ret = 0;
 out:
+	free(d.groups);
 	if (notify_fd >= 0)
 		close(notify_fd); /* the client sees end of file: we gave up */
 	if (d.listen_fd >= 0) {

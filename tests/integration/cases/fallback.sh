@@ -414,3 +414,41 @@ test_foreign_cache_dir_not_followed() {
 	[ -e victimdir/out.1 ] && [ -e victimdir/grave.2 ] || fail "files in victimdir were deleted"
 	ZCCACHE_DIR=$T/shared expect_exit 1 "$ZCCACHE" status
 }
+
+# A daemon started while its user was in a group serves no client of that
+# user without the group: a hit would write where the client may not.
+test_daemon_other_groups_refused() {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
+	warning_c_source >a.c
+	mkdir out cache run
+	chown 0:100 out
+	chmod 775 out
+	chmod 700 run
+	chown 65534:65534 cache run a.c .
+	settle
+	local as_nobody=(setpriv --reuid=65534 --regid=65534)
+	local env=(env ZCCACHE_DIR=$T/cache HOME=$T XDG_RUNTIME_DIR=$T/run)
+	"${as_nobody[@]}" --groups=100 "${env[@]}" "$ZCCACHE" gcc -c a.c -o out/w.o 2>/dev/null ||
+		fail "the compile in group 100 failed"
+	"${as_nobody[@]}" --groups=100 "${env[@]}" "$ZCCACHE" gcc -c a.c -o out/w.o 2>/dev/null
+	local rc=0
+	"${as_nobody[@]}" --clear-groups "${env[@]}" "$ZCCACHE" gcc -c a.c -o out/a.o 2>err.txt || rc=$?
+	[ "$rc" = 1 ] || fail "exit code $rc without the group, not 1 as gcc's"
+	[ ! -e out/a.o ] || fail "an object was written where the client may not write"
+	grep -q 'Permission denied' err.txt || fail "not gcc's error: $(cat err.txt)"
+	grep -q 'listening on' cache/daemon.log || fail "no daemon served the compiles"
+	"${as_nobody[@]}" --groups=100 "${env[@]}" "$ZCCACHE" stop >/dev/null
+}
+
+# ulimit -f: the compiler fails on it, so must the compile through zccache.
+test_file_size_limit() {
+	"$PYTHON" -c "print('int big[] = {' + ','.join(str(i) for i in range(20000)) + '};')" >big.c
+	settle
+	outputs
+	zc gcc -c big.c -o warm.o
+	zc gcc -c big.c -o warm.o
+	expect_counts 1 1
+	(ulimit -f 10; ref gcc -c big.c -o z.o)
+	(ulimit -f 10; zc gcc -c big.c -o z.o)
+	expect_like_ref
+}
