@@ -588,13 +588,40 @@ static int fill_output(int fd, void *arg)
  * renamed over it (never a hard link into the store, never written through
  * a symlink), mode 0666 minus the umask, modified now.
  */
-static int write_output(struct cache *c, const char *path, const struct output_source *src,
-			unsigned umask)
+/*
+ * Can output i be written as the compiler would? Its directory must take
+ * it, and a file the compiler writes in place must be a plain writable
+ * file with one name: through a link, into a second name, or onto a
+ * read-only file the compiler does what a new file cannot (or fails).
+ * Checked for every output before any is written: a hit that stops
+ * halfway would leave a fresh object beside a failed compile.
+ */
+static bool can_deliver(const struct output *out)
 {
+	char *dir = path_dirname(out->path);
+	struct stat st;
+	bool ok = access(dir, W_OK | X_OK) == 0;
+
+	if (ok && out->in_place && lstat(out->path, &st) == 0)
+		ok = S_ISREG(st.st_mode) && st.st_nlink == 1 && access(out->path, W_OK) == 0;
+	if (!ok)
+		zlog("'%s' cannot be written as the compiler would", out->path);
+	free(dir);
+	return ok;
+}
+
+static int write_output(struct cache *c, const struct output *out,
+			const struct output_source *src, unsigned umask)
+{
+	const char *path = out->path;
 	char *dir = path_dirname(path), *grave = NULL;
 	struct stat st;
+	unsigned mode = 0666 & ~umask;
 	int ret;
 
+	/* An existing file written in place keeps its mode. */
+	if (out->in_place && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		mode = st.st_mode & 07777;
 	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		/* Move the old file aside first: freeing its blocks (a discard
 		 * on some disks) is then not paid by this hit, and the new file
@@ -607,7 +634,7 @@ static int write_output(struct cache *c, const char *path, const struct output_s
 			grave = NULL;
 		}
 	}
-	ret = replace_file(dir, path, 0666 & ~umask, fill_output, (void *)src);
+	ret = replace_file(dir, path, mode, fill_output, (void *)src);
 	/* After a failed write the old file goes back (the client compiles). */
 	if (grave && (ret == 0 || rename(grave, path) < 0))
 		strvec_push(&c->graves, grave);
@@ -661,6 +688,8 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			zlog("result entry lacks output '%s'", inv->outputs[i].path);
 			goto out;
 		}
+		if (!can_deliver(&inv->outputs[i]))
+			goto out;
 	}
 	for (int i = 0; i < inv->nr_outputs; i++) {
 		struct output_source src = { e, outputs[i], NULL, 0 };
@@ -676,7 +705,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			src.replaced = retargeted.buf;
 			src.replaced_len = retargeted.len;
 		}
-		if (write_output(c, inv->outputs[i].path, &src, inv->umask) < 0)
+		if (write_output(c, &inv->outputs[i], &src, inv->umask) < 0)
 			goto out;
 	}
 	ret = 0;

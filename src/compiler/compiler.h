@@ -39,6 +39,10 @@ enum output_kind {
 struct output {
 	enum output_kind kind;
 	char *path; /* as the compiler will write it, relative to cwd or absolute */
+	/* The compiler opens an existing file and writes it (fopen "w"):
+	 * through a link, into every name of it, keeping its mode, and
+	 * failing when it is read-only. Else it makes a new file. */
+	bool in_place;
 };
 
 struct invocation {

@@ -610,6 +610,7 @@ static void plan_outputs(struct parse *p)
 	}
 	if (p->diagnostics)
 		invocation_add_output(inv, OUT_DIAGNOSTICS, p->diagnostics);
+
 	if (p->md || p->mmd) {
 		char *dep = p->depfile ? xstrdup(p->depfile) : xasprintf("%s.d", p->output ? stem : stem_src);
 		invocation_add_output(inv, OUT_DEPFILE, dep);
@@ -635,6 +636,13 @@ static void plan_outputs(struct parse *p)
 	if (p->relative_system_dir && !p->is_clang) {
 		strvec_push(&inv->key_args, "cwd-of-relative-system-dirs");
 		strvec_push(&inv->key_args, inv->cwd);
+	}
+	/* cc1 writes these with fopen(); as and objcopy make new files. */
+	for (int i = 0; i < inv->nr_outputs; i++) {
+		enum output_kind k = inv->outputs[i].kind;
+		inv->outputs[i].in_place = (k == OUT_OBJECT && p->assemble_only) ||
+					   k == OUT_DEPFILE || k == OUT_GCNO ||
+					   k == OUT_STACK_USAGE || k == OUT_DIAGNOSTICS;
 	}
 	/* -o a.c: the compiler refuses; a hit would replace the source. */
 	struct stat src;

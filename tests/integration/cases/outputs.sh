@@ -266,3 +266,66 @@ test_depfile_rewrapped_for_target() {
 	done
 	expect_counts 8 2
 }
+
+# Files cc1 writes in place (-S output, the depfile): a hit does what it
+# would. Through a link (the target gets the text), into both names of a
+# hard link, and keeping an existing depfile's mode. (A hit once replaced
+# the link, left the other name old and gave the depfile 644.)
+test_in_place_outputs_as_compiler_writes_them() {
+	source_with_header
+	outputs
+	zc gcc -S a.c -Iinc -o w.s
+	zc gcc -S a.c -Iinc -o w.s
+	expect_counts 1 1
+	mkdir real
+	echo old >real/t.s
+	ln -s real/t.s a.s
+	zc_keep gcc -S a.c -Iinc -o a.s
+	[ -L a.s ] || fail "the link a.s was replaced"
+	cmp -s real/t.s w.s || fail "the link's target did not get the assembly"
+	echo old >h.s
+	ln h.s b.s
+	zc_keep gcc -S a.c -Iinc -o b.s
+	cmp -s h.s w.s || fail "the other name of b.s was left old"
+	echo old >a.d
+	chmod 640 a.d
+	zc_keep gcc -c a.c -Iinc -MD -MF a.d -o a.o
+	expect_mode a.d 640
+}
+
+# A hit that cannot write every output writes none: the depfile's
+# directory is missing, the compile fails, and no fresh object is left.
+test_hit_writes_all_outputs_or_none() {
+	source_with_header
+	outputs obj/b.o
+	mkdir obj
+	zc gcc -c a.c -Iinc -MD -o obj/w.o
+	zc gcc -c a.c -Iinc -MD -o obj/w.o
+	expect_counts 1 1
+	ref gcc -c a.c -Iinc -MD -MF nodir/a.d -o obj/b.o
+	zc gcc -c a.c -Iinc -MD -MF nodir/a.d -o obj/b.o
+	expect_like_ref
+	[ ! -e obj/b.o ] || fail "a fresh object was left beside a failed compile"
+}
+
+# A read-only -S output: gcc fails to open it, and so must the compile
+# through zccache, hit or not (run as another user: root may write it).
+test_read_only_in_place_output() {
+	[ "$(id -u)" = 0 ] || skip "needs root to run as another user"
+	source_with_header
+	mkdir cache run
+	chmod 700 run
+	chown 65534:65534 cache run . a.c inc inc/*
+	local as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups
+			 env ZCCACHE_DIR=$T/cache XDG_RUNTIME_DIR=$T/run HOME=$T)
+	"${as_nobody[@]}" "$ZCCACHE" gcc -S a.c -Iinc -o w.s || fail "warm-up failed"
+	"${as_nobody[@]}" "$ZCCACHE" gcc -S a.c -Iinc -o w.s || fail "warm-up failed"
+	echo old >a.s
+	chmod 444 a.s
+	chown 65534:65534 a.s
+	local rc=0
+	"${as_nobody[@]}" "$ZCCACHE" gcc -S a.c -Iinc -o a.s 2>/dev/null || rc=$?
+	[ "$rc" = 1 ] || fail "exit code $rc for a read-only output, not gcc's 1"
+	[ ! -e a.s ] || fail "a.s is there: gcc deletes the output of a failed compile"
+	"${as_nobody[@]}" "$ZCCACHE" stop >/dev/null 2>&1 || true
+}
