@@ -584,11 +584,6 @@ static int fill_output(int fd, void *arg)
 }
 
 /*
- * Writes one output as the compiler would: a new file next to the target
- * renamed over it (never a hard link into the store, never written through
- * a symlink), mode 0666 minus the umask, modified now.
- */
-/*
  * Can output i be written as the compiler would? Its directory must take
  * it, and a file the compiler writes in place must be a plain writable
  * file with one name: through a link, into a second name, or onto a
@@ -610,6 +605,13 @@ static bool can_deliver(const struct output *out)
 	return ok;
 }
 
+/*
+ * Writes one output as the compiler would: a new file next to the target
+ * renamed over it (never a hard link into the store; can_deliver() said
+ * no link or second name is there to write through), mode 0666 minus the
+ * umask or, for a file the compiler writes in place, the old file's;
+ * modified now.
+ */
 static int write_output(struct cache *c, const struct output *out,
 			const struct output_source *src, unsigned umask)
 {

@@ -13,12 +13,12 @@
 #include "../util/spawn.h"
 
 #include <errno.h>
-#include <sys/resource.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>

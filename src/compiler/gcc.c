@@ -644,19 +644,23 @@ static void plan_outputs(struct parse *p)
 					   k == OUT_DEPFILE || k == OUT_GCNO ||
 					   k == OUT_STACK_USAGE || k == OUT_DIAGNOSTICS;
 	}
-	/* -o a.c: the compiler refuses; a hit would replace the source. */
 	struct stat src;
 	bool have_src = stat(inv->source, &src) == 0;
-	for (int i = 0; i < inv->nr_outputs; i++)
-		if (!strcmp(path_skip_dot_slash(inv->outputs[i].path), path_skip_dot_slash(inv->source)) ||
-		    (have_src && stat(inv->outputs[i].path, &st) == 0 && st.st_dev == src.st_dev &&
-		     st.st_ino == src.st_ino))
-			uncacheable(p, STAT_UNC_OUTPUT_IS_INPUT);
-	/* -MF /dev/null and friends: left to the compiler, never replaced. */
-	for (int i = 0; i < inv->nr_outputs; i++)
-		if (leads_to_process_files(inv->outputs[i].path) ||
-		    (stat(inv->outputs[i].path, &st) == 0 && !S_ISREG(st.st_mode)))
+	for (int i = 0; i < inv->nr_outputs; i++) {
+		const char *path = inv->outputs[i].path;
+		/* -MF /dev/null and friends: left to the compiler, never
+		 * replaced. */
+		bool process_file = leads_to_process_files(path);
+		bool exists = !process_file && stat(path, &st) == 0;
+		if (process_file || (exists && !S_ISREG(st.st_mode))) {
 			uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
+			continue;
+		}
+		/* -o a.c: the compiler refuses; a hit would replace the source. */
+		if (!strcmp(path_skip_dot_slash(path), path_skip_dot_slash(inv->source)) ||
+		    (have_src && exists && st.st_dev == src.st_dev && st.st_ino == src.st_ino))
+			uncacheable(p, STAT_UNC_OUTPUT_IS_INPUT);
+	}
 out:
 	free(stem);
 	free(object);

@@ -5,20 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct digest digest_of(unsigned char seed)
-{
-	struct digest d;
-
-	memset(d.b, 0, sizeof(d.b));
-	d.b[0] = seed;
-	d.b[DIGEST_SIZE - 1] = seed;
-	return d;
-}
-
 static void test_get_put_replace(void **state)
 {
 	struct fact_memo *fm = fact_memo_new();
-	struct digest a = digest_of(1), b = digest_of(2);
+	struct digest a = unit_digest_of(1), b = unit_digest_of(2);
 	size_t len = 0;
 	char *got;
 	(void)state;
@@ -53,12 +43,12 @@ static void test_bounded(void **state)
 	(void)state;
 
 	for (unsigned char i = 0; i < 4; i++) {
-		k = digest_of(i);
+		k = unit_digest_of(i);
 		fact_memo_put(fm, &k, 1, data, big);
 	}
-	k = digest_of(0);
+	k = unit_digest_of(0);
 	assert_null(fact_memo_get(fm, &k, 1, &len));
-	k = digest_of(3);
+	k = unit_digest_of(3);
 	got = fact_memo_get(fm, &k, 1, &len);
 	assert_non_null(got);
 	assert_int_equal(len, big);

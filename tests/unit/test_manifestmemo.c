@@ -5,16 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct digest digest_of(unsigned char seed)
-{
-	struct digest d;
-
-	memset(d.b, 0, sizeof(d.b));
-	d.b[0] = seed;
-	d.b[DIGEST_SIZE - 1] = seed;
-	return d;
-}
-
 /* A manifest of one set with one file named path. */
 static struct manifest one_set(const char *path)
 {
@@ -30,7 +20,7 @@ static struct manifest one_set(const char *path)
 static void test_put_get_forget(void **state)
 {
 	struct manifest_memo *mm = manifest_memo_new();
-	struct digest a = digest_of(1), b = digest_of(2);
+	struct digest a = unit_digest_of(1), b = unit_digest_of(2);
 	struct manifest m = one_set("a.h");
 	(void)state;
 
@@ -56,7 +46,7 @@ static void test_put_get_forget(void **state)
 static void test_stale_read_not_remembered(void **state)
 {
 	struct manifest_memo *mm = manifest_memo_new();
-	struct digest a = digest_of(1), b = digest_of(2);
+	struct digest a = unit_digest_of(1), b = unit_digest_of(2);
 	struct manifest m = one_set("old.h");
 	(void)state;
 
@@ -81,12 +71,12 @@ static void test_bounded(void **state)
 	memset(big, 'h', MANIFEST_MEMO_MAX_BYTES / 6 - 1);
 	for (unsigned char i = 0; i < 8; i++) {
 		struct manifest m = one_set(big);
-		k = digest_of(i);
+		k = unit_digest_of(i);
 		manifest_memo_release(mm, manifest_memo_put(mm, &k, &m, manifest_memo_epoch(mm)));
 	}
-	k = digest_of(0);
+	k = unit_digest_of(0);
 	assert_null(manifest_memo_get(mm, &k));
-	k = digest_of(7);
+	k = unit_digest_of(7);
 	struct memo_manifest *mf = manifest_memo_get(mm, &k);
 	assert_non_null(mf);
 	manifest_memo_release(mm, mf);

@@ -6,6 +6,7 @@
 #define ZC_UNIT_H
 
 #include "util/compat.h"
+#include "hash/hash.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,17 @@ static inline void unit_write(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* A made-up digest, different for each seed. */
+static inline struct digest unit_digest_of(unsigned char seed)
+{
+	struct digest d;
+
+	memset(d.b, 0, sizeof(d.b));
+	d.b[0] = seed;
+	d.b[DIGEST_SIZE - 1] = seed;
+	return d;
 }
 
 static inline void unit_rm_rf(const char *dir)
