@@ -186,6 +186,19 @@ static void trim_if_needed(struct store *st, const struct stats *after)
 	zlog("trimmed the cache to %lld bytes", (long long)bytes);
 }
 
+/* Did what a miss adds to the command line break a failed compile? Its
+ * dependency file (a full disk, a directory that went away), or its length
+ * (gcc passes the options to cc1 in one environment variable, which has a
+ * limit): then the user must see the compile as it is without us. */
+static bool our_additions_broke(const struct run_result *run, const char *depfile)
+{
+	const char *too_long = strerror(E2BIG);
+
+	return exit_code_of(run->status) != 0 &&
+	       ((depfile && *depfile && memmem(run->err.buf, run->err.len, depfile, strlen(depfile))) ||
+		memmem(run->err.buf, run->err.len, too_long, strlen(too_long)));
+}
+
 /* The miss path: run the compiler, replay, record. */
 static int compile_and_record(struct invocation *inv, struct cache *c, const struct digest *key,
 			      const char *family_misses)
@@ -215,11 +228,8 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		goto out;
 	}
 	status = run.status;
-	if (exit_code_of(status) != 0 && own_depfile &&
-	    memmem(run.err.buf, run.err.len, depfile.buf, depfile.len)) {
-		/* Our dependency file broke the compile (a full disk): the
-		 * user must see the compile as it is without us. */
-		zlog("the compile failed on zccache's dependency file: running it unchanged");
+	if (our_additions_broke(&run, own_depfile ? depfile.buf : NULL)) {
+		zlog("the compile failed on what zccache added: running it unchanged");
 		unlink_if_exists(depfile.buf);
 		status = fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED) << 8;
 		goto out;
@@ -365,8 +375,7 @@ static int through_daemon(struct invocation *inv, const struct config *cfg, int 
 		bool ran = run_capture(miss.argv.v, NULL, &run) == 0;
 		store.token = miss.token;
 		store.status = ran ? exit_code_of(run.status) : 127;
-		bool ours_failed = store.status != 0 && *miss.depfile &&
-				   memmem(run.err.buf, run.err.len, miss.depfile, strlen(miss.depfile));
+		bool ours_failed = ran && our_additions_broke(&run, miss.depfile);
 		if (!ours_failed)
 			replay_output(inv, &run, miss.flags & PROTO_MISS_COLORED);
 		store.out = run.out;

@@ -200,3 +200,21 @@ test_gxx_c_source_compiler_proper() {
 	expect_like_ref
 	expect_counts 0 2
 }
+
+# gcc hands cc1 its options in one environment variable, which has a limit:
+# a compile just under it must not fail for the -MD -MF a miss adds.
+test_options_near_gcc_limit() {
+	printf 'const char *s = STR;\n' >a.c
+	settle
+	local lo=120000 hi=140000 m arg
+	while [ $((hi - lo)) -gt 1 ]; do
+		m=$(((lo + hi) / 2))
+		arg="-DSTR=\"$(head -c $m /dev/zero | tr '\0' a)\""
+		if gcc -c a.c "$arg" -o probe.o 2>/dev/null; then lo=$m; else hi=$m; fi
+	done
+	arg="-DSTR=\"$(head -c $lo /dev/zero | tr '\0' a)\""
+	outputs a.o
+	ref gcc -c a.c "$arg"
+	zc gcc -c a.c "$arg"
+	expect_like_ref
+}
