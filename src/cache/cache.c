@@ -613,7 +613,7 @@ static bool can_deliver(const struct output *out)
  * modified now.
  */
 static int write_output(struct cache *c, const struct output *out,
-			const struct output_source *src, unsigned umask)
+			const struct output_source *src, unsigned umask, char **grave_out)
 {
 	const char *path = out->path;
 	char *dir = path_dirname(path), *grave = NULL;
@@ -638,9 +638,11 @@ static int write_output(struct cache *c, const struct output *out,
 	}
 	ret = replace_file(dir, path, mode, fill_output, (void *)src);
 	/* After a failed write the old file goes back (the client compiles). */
-	if (grave && (ret == 0 || rename(grave, path) < 0))
-		strvec_push(&c->graves, grave);
-	free(grave);
+	if (grave && ret < 0 && rename(grave, path) == 0) {
+		free(grave);
+		grave = NULL;
+	}
+	*grave_out = grave; /* where the old file is now, for the caller */
 	free(dir);
 	return ret;
 }
@@ -654,6 +656,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 	struct strbuf retargeted = STRBUF_INIT;
 	const struct record *outputs[MAX_OUTPUTS] = { 0 };
 	struct record recs[MAX_OUTPUTS];
+	char *graves[MAX_OUTPUTS] = { 0 }; /* where replaced outputs were kept */
 	char *dep_target = NULL;
 	size_t pos = 0;
 	int rc, ret = -1;
@@ -693,6 +696,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 		if (!can_deliver(&inv->outputs[i]))
 			goto out;
 	}
+	int written = 0;
 	for (int i = 0; i < inv->nr_outputs; i++) {
 		struct output_source src = { e, outputs[i], NULL, 0 };
 		if (inv->outputs[i].kind == OUT_DEPFILE && inv->dep_target && dep_target &&
@@ -707,11 +711,29 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			src.replaced = retargeted.buf;
 			src.replaced_len = retargeted.len;
 		}
-		if (write_output(c, &inv->outputs[i], &src, inv->umask) < 0)
-			goto out;
+		if (write_output(c, &inv->outputs[i], &src, inv->umask, &graves[i]) < 0) {
+			if (graves[i])
+				strvec_push(&c->graves, graves[i]); /* could not go back */
+			goto undo;
+		}
+		written++;
 	}
+	for (int i = 0; i < written; i++)
+		if (graves[i])
+			strvec_push(&c->graves, graves[i]);
 	ret = 0;
+	goto out;
+undo:
+	/* All outputs or none (a full disk stopped one): the ones written go,
+	 * and the old files come back where they were kept. */
+	for (int i = 0; i < written; i++) {
+		unlink_if_exists(inv->outputs[i].path);
+		if (graves[i] && rename(graves[i], inv->outputs[i].path) < 0)
+			strvec_push(&c->graves, graves[i]);
+	}
 out:
+	for (int i = 0; i < inv->nr_outputs; i++)
+		free(graves[i]);
 	free(dep_target);
 	strbuf_release(&retargeted);
 	return ret;

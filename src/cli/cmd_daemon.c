@@ -113,6 +113,7 @@ int cmd_stop(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
+	pid_t pid = daemon_peer_pid(fd);
 	int rc = daemon_request(fd, MSG_STOP, NULL, &type, &reply);
 	if (rc == DAEMON_VERSION_MISMATCH) {
 		/* A daemon of another version: stop it by its pid. */
@@ -122,8 +123,9 @@ int cmd_stop(int argc, char **argv)
 		error("the daemon did not acknowledge the stop request");
 		goto out;
 	}
-	/* Wait until it has let go of its socket. */
-	if (wait_until(&cfg, false, STOP_WAIT_MS, &st)) {
+	/* Wait until it is gone: it finishes its stores first. */
+	if (pid > 0 ? daemon_wait_gone(pid, STOP_WAIT_MS) == 0
+		    : wait_until(&cfg, false, STOP_WAIT_MS, &st)) {
 		printf("zccache daemon stopped\n");
 		ret = 0;
 		goto out;

@@ -219,17 +219,32 @@ pid_t daemon_mismatched_pid(void)
 	return mismatched_daemon;
 }
 
-int daemon_stop_pid(pid_t pid)
+pid_t daemon_peer_pid(int fd)
 {
-	if (pid <= 0 || kill(pid, SIGTERM) < 0)
-		return error("cannot stop daemon %d:", (int)pid);
-	for (int waited = 0; waited < STOP_WAIT_MS; waited += 5) {
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != geteuid())
+		return 0;
+	return cred.pid;
+}
+
+int daemon_wait_gone(pid_t pid, int ms)
+{
+	for (int waited = 0; waited < ms; waited += 5) {
 		struct timespec t = { 0, 5000000 };
 		if ((kill(pid, 0) < 0 && errno == ESRCH) || is_zombie(pid))
 			return 0;
 		nanosleep(&t, NULL);
 	}
 	return error("daemon %d did not stop", (int)pid);
+}
+
+int daemon_stop_pid(pid_t pid)
+{
+	if (pid <= 0 || kill(pid, SIGTERM) < 0)
+		return error("cannot stop daemon %d:", (int)pid);
+	return daemon_wait_gone(pid, STOP_WAIT_MS);
 }
 
 int daemon_request(int fd, uint32_t type, const struct strbuf *payload, uint32_t *reply_type,
@@ -419,7 +434,7 @@ static void serve_connection(struct daemon *d, int fd)
 	case MSG_COMPILE: {
 		struct proto_compile req = PROTO_COMPILE_INIT;
 		if (proto_decode_compile(payload.buf, payload.len, &req) == 0)
-			server_compile(&d->server, &req, fd);
+			server_compile(&d->server, &req, fd, cred.pid);
 		else
 			reply_error(fd, "malformed compile request");
 		proto_compile_release(&req);
@@ -428,7 +443,7 @@ static void serve_connection(struct daemon *d, int fd)
 	case MSG_STORE: {
 		struct proto_store req = PROTO_STORE_INIT;
 		if (proto_decode_store(payload.buf, payload.len, &req) == 0)
-			server_store(&d->server, &req, fd);
+			server_store(&d->server, &req, fd, cred.pid);
 		else
 			reply_error(fd, "malformed store request");
 		proto_store_release(&req);
@@ -588,6 +603,11 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		int timeout = -1;
 		if (idle_ms > 0) {
 			int64_t left = last_request + idle_ms - monotonic_ms();
+			if (left <= 0 && server_expecting(&d.server)) {
+				/* A compile still runs: its result comes back. */
+				last_request = monotonic_ms() - idle_ms + 1000;
+				left = 1000;
+			}
 			if (left <= 0) {
 				fprintf(stderr, "zccache daemon: idle for %u s, exiting\n", cfg->idle_timeout);
 				break;
@@ -647,9 +667,11 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (d.signal_pipe[i] >= 0)
 			close(d.signal_pipe[i]);
+	/* The queued stores and the counters are finished while we still hold
+	 * the lock: a daemon started meanwhile would sweep their files. */
+	server_release(&d.server);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
-	server_release(&d.server);
 	strbuf_release(&d.socket_path);
 	return ret;
 }

@@ -67,5 +67,9 @@ void daemon_flush_stats(const struct config *cfg);
 /* Sends SIGTERM to a daemon of ours and waits (up to a second) until it is
  * gone. */
 int daemon_stop_pid(pid_t pid);
+/* The pid of the daemon at the other end of fd (a connection), or 0. */
+pid_t daemon_peer_pid(int fd);
+/* Waits up to ms until process pid is gone; -1 when it is not. */
+int daemon_wait_gone(pid_t pid, int ms);
 
 #endif

@@ -15,14 +15,17 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 struct pending_miss {
 	uint64_t token;
+	pid_t client;          /* who was told to compile */
 	time_t created;
 	struct config cfg;     /* the client's settings */
 	struct store store;    /* opened with them */
@@ -41,7 +44,10 @@ int server_init(struct server *s, const struct config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	s->next_token = (uint64_t)time(NULL) << 20;
+	/* Tokens unique across daemons too: a client of a daemon that was
+	 * replaced must not hand its result to a miss of the new one. */
+	if (getrandom(&s->next_token, sizeof(s->next_token), 0) != sizeof(s->next_token))
+		s->next_token = ((uint64_t)time(NULL) << 32) ^ ((uint64_t)getpid() << 12);
 	s->memo = file_memo_new();
 	s->scans = scan_memo_new();
 	s->facts = fact_memo_new();
@@ -213,6 +219,17 @@ int server_tick(struct server *s)
 	return (int)due;
 }
 
+bool server_expecting(const struct server *s)
+{
+	time_t now = time(NULL);
+
+	for (const struct pending_miss *m = s->misses; m; m = m->next)
+		if (now - m->created <= MISS_TTL_SECONDS &&
+		    (kill(m->client, 0) == 0 || errno == EPERM))
+			return true;
+	return false;
+}
+
 /* Drops misses whose client never came back. */
 static void expire_misses(struct server *s)
 {
@@ -229,7 +246,7 @@ static void expire_misses(struct server *s)
 	}
 }
 
-void server_compile(struct server *s, const struct proto_compile *req, int fd)
+void server_compile(struct server *s, const struct proto_compile *req, int fd, pid_t peer)
 {
 	struct pending_miss *m = xcalloc(1, sizeof(*m));
 	struct invocation *inv = &m->inv;
@@ -341,6 +358,7 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd)
 	proto_encode_miss(&miss, &payload);
 	strvec_clear(&miss.argv);
 	m->token = miss.token;
+	m->client = peer;
 	m->created = time(NULL);
 	snprintf(m->family_counter, sizeof(m->family_counter), "%s.misses", inv->family->name);
 	m->next = s->misses;
@@ -479,11 +497,11 @@ out:
 	return ret;
 }
 
-void server_store(struct server *s, const struct proto_store *req, int fd)
+void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer)
 {
 	struct pending_miss **p = &s->misses, *m;
 
-	while (*p && (*p)->token != req->token)
+	while (*p && ((*p)->token != req->token || (*p)->client != peer))
 		p = &(*p)->next;
 	m = *p;
 	if (!m) {

@@ -70,8 +70,12 @@ int server_init(struct server *s, const struct config *cfg);
 void server_release(struct server *s);
 
 /* Answers one COMPILE or STORE request on fd. */
-void server_compile(struct server *s, const struct proto_compile *req, int fd);
-void server_store(struct server *s, const struct proto_store *req, int fd);
+/* peer: the client's pid (SO_PEERCRED); a STORE is taken only from the
+ * process its miss was handed to. */
+void server_compile(struct server *s, const struct proto_compile *req, int fd, pid_t peer);
+/* Is a client still compiling a miss it will bring back? (Not idle then.) */
+bool server_expecting(const struct server *s);
+void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer);
 
 /* Waits until every handed-over miss is recorded (for status/stats). */
 void server_quiesce(struct server *s);

@@ -217,3 +217,70 @@ test_long_runtime_dir() {
 		fail "no daemon answers"
 	case $sock in "/tmp/zccache-$(id -u)/"*) ;; *) fail "the daemon listens on '$sock'" ;; esac
 }
+
+# A client of a daemon that was replaced hands its result to the new one:
+# it must not be taken for another compile's (tokens were the start second
+# and a counter, so two daemons of one second gave the same ones).
+test_result_of_old_daemon_not_taken() {
+	mkfile bin/gcc <<'SH'
+#!/bin/bash
+case " $* " in *" -c "*) [ -n "${SLOWPRE:-}" ] && sleep "$SLOWPRE";; esac
+/usr/bin/gcc "$@"; rc=$?
+case " $* " in *" -c "*) [ -n "${SLOWEXIT:-}" ] && sleep "$SLOWEXIT";; esac
+exit $rc
+SH
+	chmod +x bin/gcc
+	printf '#warning this warning belongs to y.c\nint y(void){return 1;}\n' >y.c
+	printf 'int x(void){return 2;}\n' >x.c
+	settle
+	local gcc=$T/bin/gcc
+	# Both daemons start in the first half of one second.
+	while [ "$(date +%N | cut -c1-2)" -gt 20 ]; do sleep 0.01; done
+	"$ZCCACHE" start >/dev/null
+	SLOWPRE=1.2 "$ZCCACHE" "$gcc" -c y.c -o y.o 2>y.err &
+	local y=$!
+	sleep 0.15
+	"$ZCCACHE" stop >/dev/null
+	"$ZCCACHE" start >/dev/null
+	SLOWEXIT=2.5 "$ZCCACHE" "$gcc" -c x.c -o x.o 2>x.err &
+	local x=$!
+	wait $y
+	wait $x
+	"$ZCCACHE" status >/dev/null # waits for the stores
+	outputs x2.o
+	ref "$gcc" -c x.c -o x2.o
+	zc "$gcc" -c x.c -o x2.o
+	expect_like_ref
+}
+
+# A compile still running keeps the daemon from exiting idle: its result is
+# stored and counted. (With an idle time shorter than a compile, nothing
+# was ever stored.)
+test_idle_exit_waits_for_running_compile() {
+	mkfile bin/gcc <<'SH'
+#!/bin/bash
+/usr/bin/gcc "$@"; rc=$?
+case " $* " in *" -c "*) sleep 2.5;; esac
+exit $rc
+SH
+	chmod +x bin/gcc
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ZCCACHE_IDLE_TIMEOUT=1 zc "$T/bin/gcc" -c a.c -Wall
+	expect_counts 0 1
+	expect_entries r 1
+}
+
+# "zccache stop" returns once the daemon is gone, its stores finished.
+test_stop_returns_when_gone() {
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c -Wall
+	local pid; pid=$(daemon_pid) || fail "no daemon"
+	expect_exit 0 "$ZCCACHE" stop
+	if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+		fail "daemon $pid still runs after stop returned"
+	fi
+}

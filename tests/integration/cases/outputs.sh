@@ -329,3 +329,39 @@ test_read_only_in_place_output() {
 	[ ! -e a.s ] || fail "a.s is there: gcc deletes the output of a failed compile"
 	"${as_nobody[@]}" "$ZCCACHE" stop >/dev/null 2>&1 || true
 }
+
+# A hit whose second output does not fit (a full file system): the first
+# one written goes again, and the compile runs as bare (no fresh object
+# beside a failed compile).
+test_hit_on_full_file_system_writes_nothing() {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
+	mkdir -p inc mnt
+	local h
+	for h in $(seq 1 300); do
+		echo "int hh$h;" >inc/header_with_a_rather_long_name_to_fill_the_depfile_$h.h
+	done
+	for h in $(seq 1 300); do
+		echo "#include \"header_with_a_rather_long_name_to_fill_the_depfile_$h.h\""
+	done >dep.c
+	echo 'int x(void){return 1;}' >>dep.c
+	settle
+	zc gcc -Iinc -MD -c dep.c -o warm.o
+	zc gcc -Iinc -MD -c dep.c -o warm.o
+	expect_counts 1 1
+	mount -t tmpfs -o size=24k tmpfs mnt || skip "cannot mount a tmpfs"
+	on_cleanup "umount $T/mnt"
+	outputs mnt/dep.o mnt/dep.d
+	echo OLDOBJ >mnt/dep.o
+	echo OLDDEP >mnt/dep.d
+	capture ref gcc -Iinc -MD -c dep.c -o mnt/dep.o
+	local bare_obj=absent
+	[ -e mnt/dep.o ] && bare_obj=$(head -c 4 mnt/dep.o | od -An -c | tr -d ' ')
+	rm -f mnt/*
+	echo OLDOBJ >mnt/dep.o
+	echo OLDDEP >mnt/dep.d
+	zc_keep gcc -Iinc -MD -c dep.c -o mnt/dep.o
+	local zc_obj=absent
+	[ -e mnt/dep.o ] && zc_obj=$(head -c 4 mnt/dep.o | od -An -c | tr -d ' ')
+	[ "$(cat "$T/.cap/ref.rc")" = "$(cat "$T/.cap/zc.rc")" ] || fail "exit codes differ"
+	[ "$zc_obj" = "$bare_obj" ] || fail "object after the compile: bare '$bare_obj', zccache '$zc_obj'"
+}
