@@ -204,7 +204,7 @@ static int helper_names(struct cache *c, const struct invocation *inv, const str
 	for (size_t i = 0; i < inv->key_env.nr; i++)
 		hash_str(&h, "env", inv->key_env.v[i]);
 	hasher_final(&h, &key);
-	known = aux_get(c, &key, AUX_HELPERS, &len);
+	known = inv->helpers_unstable ? NULL : aux_get(c, &key, AUX_HELPERS, &len);
 	if (known) {
 		strbuf_add(&text, known, len);
 		free(known);
@@ -226,7 +226,8 @@ static int helper_names(struct cache *c, const struct invocation *inv, const str
 				goto out;
 			}
 		}
-		aux_put(c, &key, AUX_HELPERS, text.buf, text.len);
+		if (!inv->helpers_unstable)
+			aux_put(c, &key, AUX_HELPERS, text.buf, text.len);
 	}
 	for (const char *p = text.buf; *p;) {
 		size_t line = strcspn(p, "\n");
@@ -583,6 +584,14 @@ static int fill_output(int fd, void *arg)
 	return 0;
 }
 
+/* An empty regular file, also through a link? */
+static bool is_empty_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && !st.st_size;
+}
+
 /*
  * Can output i be written as the compiler would? Its directory must take
  * it, and a file the compiler writes in place must be a plain writable
@@ -597,7 +606,8 @@ static bool can_deliver(const struct output *out)
 	struct stat st;
 	bool ok = access(dir, W_OK | X_OK) == 0;
 
-	if (ok && out->in_place && lstat(out->path, &st) == 0)
+	if (ok && lstat(out->path, &st) == 0 &&
+	    (out->in_place || (out->in_place_when_empty && is_empty_file(out->path))))
 		ok = S_ISREG(st.st_mode) && st.st_nlink == 1 && access(out->path, W_OK) == 0;
 	if (!ok)
 		zlog("'%s' cannot be written as the compiler would", out->path);
@@ -622,7 +632,8 @@ static int write_output(struct cache *c, const struct output *out,
 	int ret;
 
 	/* An existing file written in place keeps its mode. */
-	if (out->in_place && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (out->in_place || (out->in_place_when_empty && is_empty_file(path))))
 		mode = st.st_mode & 07777;
 	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		/* Move the old file aside first: freeing its blocks (a discard

@@ -24,13 +24,14 @@ static const char usage[] =
 	"  clear                    delete every entry of the cache\n"
 	"  trim                     evict least recently used entries down to max_size\n"
 	"  config                   show every setting, its value and where it came from\n"
+	"  --max-size SIZE          set max_size in the config file (500M, 2G; 0 = none)\n"
 	"  start | stop | status    the resident daemon (started by the first compile)\n"
 	"  daemon                   run the daemon in the foreground\n"
 	"  --version                print the version\n"
 	"  --help                   print this help\n"
 	"\n"
 	"ccache-style short forms: -s (stats), -z (stats --zero), -C (clear),\n"
-	"-c (trim), -p (config), -V, -h.\n"
+	"-c (trim), -p (config), -M SIZE (--max-size), -V, -h.\n"
 	"\n"
 	"Settings (environment, else $ZCCACHE_DIR/zccache.conf as key = value):\n"
 	"  ZCCACHE_DIR                cache directory (default ~/.cache/zccache)\n"
@@ -62,6 +63,7 @@ static const struct command commands[] = {
 	{ "--cleanup", NULL, cmd_trim, NULL },
 	{ "config", "-p", cmd_config, NULL },
 	{ "--show-config", NULL, cmd_config, NULL },
+	{ "--max-size", "-M", cmd_max_size, NULL },
 	{ "daemon", NULL, cmd_daemon, NULL },
 	{ "start", NULL, cmd_start, NULL },
 	{ "stop", NULL, cmd_stop, NULL },
@@ -108,6 +110,10 @@ int zc_main(int argc, char **argv)
 	if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 		printf("zccache %s\n", ZCCACHE_VERSION);
 		return 0;
+	}
+	if (!strncmp(arg, "--max-size=", 11)) {
+		char *args[] = { "--max-size", (char *)arg + 11, NULL };
+		return cmd_max_size(2, args);
 	}
 	for (size_t i = 0; i < ZC_ARRAY_SIZE(commands); i++)
 		if (!strcmp(arg, commands[i].name) ||

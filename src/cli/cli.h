@@ -17,6 +17,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_clear(int argc, char **argv);
 int cmd_trim(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_max_size(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);

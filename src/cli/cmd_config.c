@@ -6,6 +6,36 @@
 
 #include <stdio.h>
 
+/* zccache -M SIZE (--max-size): the size limit, kept in the config file,
+ * as ccache -M does. */
+int cmd_max_size(int argc, char **argv)
+{
+	struct config cfg;
+	uint64_t size;
+	int ret = 2;
+
+	if (argc != 2) {
+		error("%s: expected one size (500M, 2G, 0 = no limit)", argv[0]);
+		return 2;
+	}
+	if (parse_size(argv[1], &size) < 0) {
+		error("%s: bad size '%s' (500M, 2G, 0 = no limit)", argv[0], argv[1]);
+		return 2;
+	}
+	ret = 1;
+	config_load(&cfg); /* a bad line elsewhere is kept, and said */
+	if (config_file_set(&cfg, "max_size", argv[1]) < 0)
+		goto out;
+	if (size)
+		printf("Set cache size limit to %s\n", argv[1]);
+	else
+		printf("Set cache size limit to unlimited\n");
+	ret = 0;
+out:
+	config_release(&cfg);
+	return ret;
+}
+
 int cmd_config(int argc, char **argv)
 {
 	struct config cfg;

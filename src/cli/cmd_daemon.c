@@ -19,13 +19,18 @@
 #define START_WAIT_MS 3000
 #define STOP_WAIT_MS 3000
 
-static int load(int argc, char **argv, struct config *cfg)
+/* The settings; a bad config file stops only what needs the settings
+ * (stop and status need the cache directory alone: a running daemon must
+ * stay reachable while its config file is being mended). */
+static int load(int argc, char **argv, struct config *cfg, bool need_settings)
 {
 	if (argc > 1) {
 		error("%s: unexpected argument '%s'", argv[0], argv[1]);
 		return -1;
 	}
-	return config_load(cfg);
+	if (config_load(cfg) < 0 && (need_settings || !cfg->cache_dir))
+		return -1;
+	return 0;
 }
 
 static void sleep_ms(long ms)
@@ -59,7 +64,7 @@ int cmd_daemon(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (load(argc, argv, &cfg) < 0) {
+	if (load(argc, argv, &cfg, true) < 0) {
 		config_release(&cfg);
 		return 1;
 	}
@@ -76,7 +81,7 @@ int cmd_start(int argc, char **argv)
 	struct proto_status st = PROTO_STATUS_INIT;
 	int ret = 1;
 
-	if (load(argc, argv, &cfg) < 0)
+	if (load(argc, argv, &cfg, true) < 0)
 		goto out;
 	if (daemon_query_status(&cfg, &st) == 0) {
 		printf("zccache daemon already running (pid %u)\n", st.pid);
@@ -105,7 +110,7 @@ int cmd_stop(int argc, char **argv)
 	uint32_t type;
 	int fd = -1, ret = 1;
 
-	if (load(argc, argv, &cfg) < 0)
+	if (load(argc, argv, &cfg, false) < 0)
 		goto out;
 	fd = daemon_connect(&cfg);
 	if (fd < 0) {
@@ -147,7 +152,7 @@ int cmd_status(int argc, char **argv)
 	struct strbuf mem = STRBUF_INIT;
 	int ret = 1;
 
-	if (load(argc, argv, &cfg) < 0)
+	if (load(argc, argv, &cfg, false) < 0)
 		goto out;
 	if (daemon_query_status(&cfg, &st) < 0) {
 		printf("zccache daemon not running\n");

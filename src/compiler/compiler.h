@@ -43,6 +43,7 @@ struct output {
 	 * through a link, into every name of it, keeping its mode, and
 	 * failing when it is read-only. Else it makes a new file. */
 	bool in_place;
+	bool in_place_when_empty; /* so, when it exists and is empty (GNU as) */
 };
 
 struct invocation {
@@ -74,6 +75,8 @@ struct invocation {
 	char *dep_target;        /* target the compiler writes when none is given,
 				    NULL when the user named targets */
 	bool color_explicit;     /* the user chose diagnostics colour */
+	bool helpers_unstable;   /* where the driver finds its programs may
+				    change unseen: asked on every compile */
 	bool dirs_warned;        /* the compiler says which include dirs are
 				    missing (-Wmissing-include-dirs) */
 };

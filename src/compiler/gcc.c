@@ -416,6 +416,10 @@ static void handle_valued(struct parse *p, const struct gcc_option *o, const cha
 		p->seen_mt = true;
 	} else if (!strcmp(name, "-include-pch")) {
 		strvec_push(&inv->key_files, value);
+		/* clang refuses a PCH whose headers' mtimes changed since: a
+		 * check by stat data that a key by content cannot make. */
+		if (p->is_clang)
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
 	} else if (!strcmp(name, "-imacros")) {
 		strvec_push(&inv->forced_includes, value);
 	} else if (!strcmp(name, "-include")) {
@@ -618,8 +622,21 @@ static void plan_outputs(struct parse *p)
 		/* With both, gcc and clang leave system headers out whatever
 		 * the order: -MMD wins. */
 		inv->depfile_partial = p->mmd;
-		if (!p->seen_mt)
-			inv->dep_target = xstrdup(object);
+		/* The default target is the object's name, also for -S without
+		 * -o (a.o, not a.s); gcc drops leading "./"s from it. */
+		if (!p->seen_mt) {
+			const char *target = p->output ? object : NULL;
+			char *made = target ? NULL : xasprintf("%s.o", stem_src);
+			if (!target)
+				target = made;
+			while (!p->is_clang && target[0] == '.' && target[1] == '/') {
+				target += 2;
+				while (*target == '/')
+					target++;
+			}
+			inv->dep_target = xstrdup(target);
+			free(made);
+		}
 	}
 	if (p->debug_info || p->absolute_diagnostics) {
 		inv->cwd_matters = true;
@@ -637,12 +654,18 @@ static void plan_outputs(struct parse *p)
 		strvec_push(&inv->key_args, "cwd-of-relative-system-dirs");
 		strvec_push(&inv->key_args, inv->cwd);
 	}
-	/* cc1 writes these with fopen(); as and objcopy make new files. */
+	/* cc1 writes these with fopen(); GNU as replaces an object unless it
+	 * is empty; clang writes its .dwo in place and its -S output and
+	 * diagnostics file as new files. */
 	for (int i = 0; i < inv->nr_outputs; i++) {
 		enum output_kind k = inv->outputs[i].kind;
-		inv->outputs[i].in_place = (k == OUT_OBJECT && p->assemble_only) ||
-					   k == OUT_DEPFILE || k == OUT_GCNO ||
-					   k == OUT_STACK_USAGE || k == OUT_DIAGNOSTICS;
+		struct output *o = &inv->outputs[i];
+		o->in_place = k == OUT_DEPFILE || k == OUT_GCNO || k == OUT_STACK_USAGE ||
+			      (p->is_clang ? k == OUT_DWO
+					   : (k == OUT_OBJECT && p->assemble_only) ||
+						     k == OUT_DIAGNOSTICS);
+		o->in_place_when_empty = !p->is_clang && (k == OUT_DWO ||
+							  (k == OUT_OBJECT && !p->assemble_only));
 	}
 	struct stat src;
 	bool have_src = stat(inv->source, &src) == 0;
@@ -693,6 +716,13 @@ static int gcc_analyse(struct invocation *inv)
 
 	p.is_clang = inv->family == &clang_family || strstr(name, "clang") != NULL;
 	p.cxx_driver = strstr(name, "++") != NULL;
+	/* The name the driver was run by: clang takes its target and mode
+	 * from it (aarch64-linux-gnu-clang is a cross compiler). */
+	strvec_pushf(&inv->key_args, "driver-name=%s", name);
+	/* Programs the driver would find first in these directories, were
+	 * they put there later: where it finds them is asked every time. */
+	inv->helpers_unstable = invocation_getenv(inv, "COMPILER_PATH") ||
+				invocation_getenv(inv, "GCC_EXEC_PREFIX");
 	for (size_t i = 1; i < inv->args.nr; i++) {
 		const char *a = inv->args.v[i];
 		const char *value;

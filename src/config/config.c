@@ -54,6 +54,11 @@ int parse_size(const char *s, uint64_t *out)
 	double v;
 	double mult = 1;
 
+	/* Digits and a dot only: strtod would also take "nan", "inf",
+	 * "1e30" and hexadecimal. */
+	if (!isdigit((unsigned char)*s) || s[strspn(s, "0123456789.")] == 'x' ||
+	    s[strspn(s, "0123456789.")] == 'e' || s[strspn(s, "0123456789.")] == 'E')
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (end == s || errno || v < 0)
@@ -75,8 +80,55 @@ int parse_size(const char *s, uint64_t *out)
 		for (int i = 0; i < power; i++)
 			mult *= binary ? 1024 : 1000;
 	}
+	/* 0.5 bytes, or past what 64 bits hold: a mistake, not "no limit". */
+	if ((v > 0 && v * mult < 1) || v * mult >= 18446744073709551616.0)
+		return -1;
 	*out = (uint64_t)(v * mult);
 	return 0;
+}
+
+int config_file_set(const struct config *cfg, const char *key, const char *value)
+{
+	struct strbuf old = STRBUF_INIT, text = STRBUF_INIT;
+	char *tmp_dir = NULL;
+	bool replaced = false;
+	int ret = -1;
+
+	if (!cfg->cache_dir || !cfg->file_path) {
+		error("no cache directory: neither ZCCACHE_DIR nor HOME is set");
+		goto out;
+	}
+	struct stat st;
+	if (stat(cfg->file_path, &st) == 0 && read_file(cfg->file_path, &old, 1 << 20) < 0)
+		goto out;
+	/* Every line kept as it is but the setting's own. */
+	for (const char *line = old.buf; line && *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *k = line + strspn(line, " \t");
+		size_t klen = strcspn(k, " \t=");
+		bool ours = klen == strlen(key) && !strncmp(k, key, klen) &&
+			    k[klen + strspn(k + klen, " \t")] == '=';
+		if (ours && !replaced) {
+			strbuf_addf(&text, "%s = %s\n", key, value);
+			replaced = true;
+		} else if (!ours) {
+			strbuf_add(&text, line, len);
+			strbuf_addch(&text, '\n');
+		}
+		line += len + (line[len] == '\n');
+	}
+	if (!replaced)
+		strbuf_addf(&text, "%s = %s\n", key, value);
+	tmp_dir = xasprintf("%s/tmp", cfg->cache_dir);
+	if (mkdir_p(tmp_dir, 0700) < 0 ||
+	    write_file_atomic(tmp_dir, cfg->file_path, text.buf, text.len, 0600) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(tmp_dir);
+	strbuf_release(&old);
+	strbuf_release(&text);
+	return ret;
 }
 
 void format_size(uint64_t bytes, struct strbuf *out)

@@ -59,6 +59,9 @@ void config_dump(const struct config *cfg, struct strbuf *out);
 
 /* "5Gi", "500M", "1024" -> bytes; -1 on a malformed size. */
 int parse_size(const char *s, uint64_t *out);
+/* Sets key = value in the cache directory's config file (created when
+ * missing; the other lines are kept). */
+int config_file_set(const struct config *cfg, const char *key, const char *value);
 /* Bytes as "1.2 GiB". */
 void format_size(uint64_t bytes, struct strbuf *out);
 

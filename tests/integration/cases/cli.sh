@@ -74,3 +74,22 @@ test_subcommands_on_missing_cache() {
 	expect_exit 0 "$ZCCACHE" clear
 	expect_exit 0 "$ZCCACHE" config
 }
+
+# -M SIZE (--max-size), as ccache's: the limit goes into the config file,
+# the other lines stay; a size that is no size is refused.
+test_max_size_sets_config() {
+	expect_exit 0 "$ZCCACHE" -M 200M
+	grep -qx 'max_size = 200M' "$ZCCACHE_DIR/zccache.conf" || fail "no max_size line"
+	echo '# mine' >>"$ZCCACHE_DIR/zccache.conf"
+	expect_exit 0 "$ZCCACHE" --max-size=1G
+	grep -qx 'max_size = 1G' "$ZCCACHE_DIR/zccache.conf" || fail "max_size not replaced"
+	grep -qx '# mine' "$ZCCACHE_DIR/zccache.conf" || fail "another line was lost"
+	[ "$(grep -c max_size "$ZCCACHE_DIR/zccache.conf")" = 1 ] || fail "two max_size lines"
+	"$ZCCACHE" config | grep -q 'max_size = 1.0 GiB\|max_size = 953\|max_size = 1' ||
+		fail "config does not show the new limit: $("$ZCCACHE" config | grep max_size)"
+	local bad
+	for bad in nan inf 0x10 1e30 0.5 -1 12Q; do
+		expect_exit 2 "$ZCCACHE" -M "$bad"
+	done
+	grep -qx 'max_size = 1G' "$ZCCACHE_DIR/zccache.conf" || fail "a refused size changed the file"
+}

@@ -284,3 +284,14 @@ test_stop_returns_when_gone() {
 		fail "daemon $pid still runs after stop returned"
 	fi
 }
+
+# A bad line in the config file does not keep a running daemon from being
+# asked or stopped.
+test_stop_with_bad_config_file() {
+	expect_exit 0 "$ZCCACHE" start
+	local pid; pid=$(daemon_pid) || fail "no daemon"
+	echo bogus >"$ZCCACHE_DIR/zccache.conf"
+	"$ZCCACHE" status >/dev/null 2>&1 || fail "status failed with a bad config file"
+	"$ZCCACHE" stop >/dev/null 2>&1 || fail "stop failed with a bad config file"
+	wait_gone "$pid"
+}

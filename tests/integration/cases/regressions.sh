@@ -218,3 +218,107 @@ test_options_near_gcc_limit() {
 	zc gcc -c a.c "$arg"
 	expect_like_ref
 }
+
+# Found by a review, 2026-12-01 (round 3).
+
+# clang takes its target from the name it is run by.
+test_clang_cross_name_in_key() {
+	require_cmd clang
+	mkdir real
+	ln -s "$(command -v clang)" real/aarch64-linux-gnu-clang
+	echo 'int f(int x) { return x * 3; }' >a.c
+	settle
+	outputs a.o
+	zc clang -c a.c
+	ref real/aarch64-linux-gnu-clang -c a.c
+	zc real/aarch64-linux-gnu-clang -c a.c
+	expect_like_ref
+	expect_counts 0 2
+}
+
+# An assembler put later where COMPILER_PATH says: gcc runs it.
+test_compiler_path_assembler_appears() {
+	mkdir cp
+	export COMPILER_PATH=$T/cp
+	echo 'int x;' >a.c
+	settle
+	outputs a.o
+	zc gcc -c a.c
+	printf '#!/bin/sh\nexec /usr/bin/as --defsym EXTRA=1 "$@"\n' >cp/as
+	chmod +x cp/as
+	settle
+	ref gcc -c a.c
+	zc gcc -c a.c
+	expect_like_ref
+}
+
+# The depfile's default target is the object's name, also for -S without
+# -o; gcc drops leading "./" from it.
+test_depfile_default_target_forms() {
+	echo 'int x;' >a.c
+	settle
+	outputs a.s a.d
+	zc gcc -S a.c -MD -o b.s
+	ref gcc -S a.c -MD
+	zc gcc -S a.c -MD
+	expect_like_ref
+	outputs o.o o.d
+	zc gcc -c a.c -MD -o p.o
+	ref gcc -c a.c -MD -o ./o.o
+	zc gcc -c a.c -MD -o ./o.o
+	expect_like_ref
+}
+
+# GNU as writes an existing empty object in place (mktemp; gcc -o $tmp):
+# its mode stays, a link is written through.
+test_empty_object_written_in_place() {
+	echo 'int x;' >a.c
+	settle
+	outputs
+	zc gcc -c a.c -o w.o
+	zc gcc -c a.c -o w.o
+	expect_counts 1 1
+	: >a.o
+	chmod 600 a.o
+	zc_keep gcc -c a.c -o a.o
+	expect_mode a.o 600
+	: >t.o
+	ln -s t.o l.o
+	zc_keep gcc -c a.c -o l.o
+	[ -L l.o ] || fail "the link l.o was replaced"
+	cmp -s t.o w.o || fail "the link's target did not get the object"
+}
+
+# clang checks a PCH against its headers' mtimes: not cached.
+test_clang_include_pch_uncacheable() {
+	require_cmd clang
+	mkdir inc
+	echo 'static int v = 1;' >inc/x.h
+	echo 'int g(void) { return v; }' >a.c
+	clang -x c-header "$T/inc/x.h" -o x.h.pch
+	settle
+	outputs a.o
+	passthrough unsupported_option clang -c a.c -I"$T/inc" -include-pch x.h.pch
+}
+
+# clang writes its .dwo in place, and its -S output as a new file.
+test_clang_in_place_outputs() {
+	require_cmd clang
+	echo 'int x; int f(void) { return x; }' >a.c
+	settle
+	outputs
+	zc clang -c a.c -g -gsplit-dwarf -o w.o
+	zc clang -S a.c -o w.s
+	zc clang -c a.c -g -gsplit-dwarf -o w.o
+	zc clang -S a.c -o w.s
+	expect_counts 2 2
+	echo old >t.dwo
+	ln -s t.dwo a.dwo
+	zc_keep clang -c a.c -g -gsplit-dwarf -o a.o
+	[ -L a.dwo ] || fail "the link a.dwo was replaced"
+	umask 022
+	echo old >a.s
+	chmod 600 a.s
+	zc_keep clang -S a.c -o a.s
+	expect_mode a.s 644
+}
