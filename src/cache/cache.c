@@ -384,6 +384,11 @@ int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key
 		hash_str(&h, "file", inv->key_files.v[i]);
 		hash_digest(&h, "file-content", &d);
 	}
+	if (access(inv->source, R_OK) < 0) {
+		/* Missing or unreadable: the compiler says so. */
+		inv->uncacheable = STAT_UNC_NO_SOURCE;
+		goto out;
+	}
 	if (input_digest(c, inv, inv->source, &c->source_digest) < 0)
 		goto out;
 	hash_digest(&h, "source", &c->source_digest);

@@ -71,7 +71,9 @@ enum lookup_result { LOOKUP_MISS = 0, LOOKUP_HIT = 1 };
 void cache_init(struct cache *c, struct store *store, const struct config *cfg);
 void cache_release(struct cache *c);
 
-/* Computes the direct key of a cacheable invocation. */
+/* Computes the direct key of a cacheable invocation; -1 on failure, with
+ * inv->uncacheable set when the compile turned out uncacheable (a source
+ * that cannot be read). */
 int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key);
 
 /* On a hit, writes every output and fills replay (stdout, stderr, status).

@@ -280,7 +280,7 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 	cache_init(&c, st, cfg);
 	if (cache_direct_key(&c, inv, &key) < 0) {
 		cache_release(&c);
-		return fallback_exec(inv, st, STAT_ERR_INTERNAL);
+		return fallback_exec(inv, st, inv->uncacheable ? inv->uncacheable : STAT_ERR_INTERNAL);
 	}
 	if (cache_lookup(&c, inv, &key, &replay) == LOOKUP_HIT) {
 		zlog("hit");
@@ -291,6 +291,13 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 		stats_delta_family(&c.delta, family_counter);
 	} else if (!st->writable) {
 		zlog("miss, and not storing: %s", st->not_writable);
+		/* Counted where the stats can be written (read_only set on a
+		 * writable cache). */
+		snprintf(family_counter, sizeof(family_counter), "%s.misses", inv->family->name);
+		stats_delta_add(&c.delta, STAT_MISS, 1);
+		stats_delta_family(&c.delta, family_counter);
+		if (stats_bump(st->dir, &c.delta, NULL) < 0)
+			zlog("cannot count the miss: %s", last_error());
 		run_result_release(&replay);
 		cache_release(&c);
 		return fallback_exec(inv, st, 0);

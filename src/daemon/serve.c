@@ -303,7 +303,15 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 	m->cache.manifests = s->manifests;
 	m->cache.graveyard = m->store.tmp_dir;
 	if (cache_direct_key(&m->cache, inv, &m->key) < 0) {
-		reply_error(fd, "cannot compute the key");
+		if (inv->uncacheable) {
+			struct proto_passthrough pt = { (uint32_t)inv->uncacheable };
+			stats_delta_add(&delta, inv->uncacheable, 1);
+			bump(s, &m->store, &delta);
+			proto_encode_passthrough(&pt, &payload);
+			reply(fd, MSG_PASSTHROUGH, &payload);
+		} else {
+			reply_error(fd, "cannot compute the key");
+		}
 		goto drop;
 	}
 	enum lookup_result found = cache_lookup(&m->cache, inv, &m->key, &replay);
@@ -337,6 +345,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 		/* Read-only: nothing to store, the client runs the compile. */
 		struct proto_passthrough pt = { 0 };
 		zlog("miss, and not storing: %s", m->store.not_writable);
+		stats_delta_add(&m->cache.delta, STAT_MISS, 1);
+		snprintf(counter, sizeof(counter), "%s.misses", inv->family->name);
+		stats_delta_family(&m->cache.delta, counter);
 		bump(s, &m->store, &m->cache.delta);
 		proto_encode_passthrough(&pt, &payload);
 		reply(fd, MSG_PASSTHROUGH, &payload);

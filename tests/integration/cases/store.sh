@@ -335,6 +335,9 @@ test_read_only_mode() {
 	expect_like_ref
 	expect_stat hits 1
 	expect_entries r 1
+	# The read-only misses are counted as misses (they were counted
+	# nowhere).
+	expect_stat misses 3
 }
 
 test_recache_mode() {

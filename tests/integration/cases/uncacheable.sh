@@ -437,3 +437,10 @@ test_two_outputs() {
 	outputs x.o y.o
 	passthrough unsupported_option gcc -c a.c -Wall -o x.o -o y.o
 }
+
+# A source that is not there: the compiler says so, counted as no source
+# (not as an internal error).
+test_missing_source() {
+	outputs nosuch.o
+	passthrough no_source gcc -c nosuch.c
+}
