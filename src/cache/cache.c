@@ -741,7 +741,9 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 	goto out;
 undo:
 	/* All outputs or none (a full disk stopped one): the ones written go,
-	 * and the old files come back where they were kept. */
+	 * and the old files come back where the daemon kept them (in-process,
+	 * or with the cache on another file system, they are gone: the
+	 * compile that follows writes them anew, or fails as it would). */
 	for (int i = 0; i < written; i++) {
 		unlink_if_exists(inv->outputs[i].path);
 		if (graves[i] && rename(graves[i], inv->outputs[i].path) < 0)

@@ -5,6 +5,7 @@
 #include "../util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* zccache -M SIZE (--max-size): the size limit, kept in the config file,
  * as ccache -M does. */
@@ -30,6 +31,8 @@ int cmd_max_size(int argc, char **argv)
 		printf("Set cache size limit to %s\n", argv[1]);
 	else
 		printf("Set cache size limit to unlimited\n");
+	if (getenv("ZCCACHE_MAXSIZE"))
+		printf("(ZCCACHE_MAXSIZE, set in the environment, still decides)\n");
 	ret = 0;
 out:
 	config_release(&cfg);

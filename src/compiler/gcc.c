@@ -536,9 +536,9 @@ static char *mapped_cwd(const struct parse *p)
 	return xstrdup(cwd);
 }
 
-/* Does path lead into /dev or /proc (-o /dev/stdout, a link to
- * /proc/self/fd/1)? What it names there is the caller's process's, not
- * ours: never looked at, never replaced. Links are followed by hand, since
+/* Does path lead to a process's own files (-o /dev/stdout, /dev/fd/1, a
+ * link to /proc/self/fd/1)? What it names there is the caller's process's,
+ * not ours: never looked at, never replaced. Links are followed by hand, since
  * the kernel would resolve "self" as this process. */
 static bool leads_to_process_files(const char *path)
 {
@@ -547,7 +547,8 @@ static bool leads_to_process_files(const char *path)
 
 	for (int hops = 0; hops < 16; hops++) {
 		struct stat st;
-		if (starts_with(cur, "/dev/") || starts_with(cur, "/proc/"))
+		if (starts_with(cur, "/proc/") || starts_with(cur, "/dev/fd/") ||
+		    starts_with(cur, "/dev/std"))
 			return true;
 		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
 			return false;
@@ -771,6 +772,14 @@ static int gcc_analyse(struct invocation *inv)
 		uncacheable(&p, STAT_UNC_NO_SOURCE);
 	else if (p.nr_sources > 1)
 		uncacheable(&p, STAT_UNC_MULTIPLE_SOURCES);
+	/* gcc hands cc1 its options quoted in one environment variable, which
+	 * the kernel limits to 128 KiB: near it, the -MD -MF a miss adds could
+	 * make a compile that works fail (in any language the error is said). */
+	size_t options_len = 0;
+	for (size_t i = 1; i < inv->args.nr; i++)
+		options_len += strlen(inv->args.v[i]) + 3;
+	if (!p.is_clang && options_len > 128 * 1024 - 8192)
+		uncacheable(&p, STAT_UNC_UNSUPPORTED_OPTION);
 	if (inv->uncacheable)
 		goto out;
 	/* /dev/stdin, a pipe: reading it to hash it would take it from the

@@ -172,15 +172,18 @@ static int set_item(struct config *cfg, enum config_item id, const char *value)
 		if (!*value)
 			return -1;
 		free(cfg->cache_dir);
-		if (value[0] == '/') {
+		if (value[0] == '/' && !strstr(value, "/.") && !strstr(value, "//")) {
 			cfg->cache_dir = xstrdup(value);
 		} else {
-			/* Relative to the compile's directory, as ccache's: made
-			 * absolute, since the daemon works elsewhere. */
-			char *cwd = get_cwd();
-			if (!cwd)
+			/* Relative to the compile's directory, as ccache's, and
+			 * one spelling per directory: the daemon's socket is
+			 * named after it (../cache from two places is one). */
+			char *cwd = value[0] == '/' ? NULL : get_cwd();
+			if (value[0] != '/' && !cwd)
 				return -1;
-			cfg->cache_dir = path_join(cwd, value);
+			char *joined = path_join(cwd, value);
+			cfg->cache_dir = path_canonical(joined);
+			free(joined);
 			free(cwd);
 		}
 		return 0;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -574,6 +575,16 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Started from a shell with a file size limit (ulimit -f): a large
+	 * hit would kill us. The limit as high as we may, and a write past it
+	 * an error (the hit becomes a miss; compiles under a limit do not
+	 * come here at all). */
+	struct rlimit fsize;
+	if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != fsize.rlim_max) {
+		fsize.rlim_cur = fsize.rlim_max;
+		setrlimit(RLIMIT_FSIZE, &fsize);
+	}
+	signal(SIGXFSZ, SIG_IGN);
 	if (stat("/proc/self/ns/mnt", &d.mnt_ns) < 0 || stat("/", &d.root) < 0) {
 		error("cannot read our mount namespace:");
 		goto out;

@@ -185,6 +185,45 @@ char *path_join(const char *dir, const char *name)
 	return xasprintf("%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", name);
 }
 
+char *path_canonical(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (real)
+		return real;
+	/* Not there (yet): the longest existing prefix resolved, the rest
+	 * taken as written, "." and ".." lexically (a missing component is no
+	 * link). */
+	char *head = xstrdup(path);
+	struct strvec tail = STRVEC_INIT;
+	char *slash;
+	while (!real && (slash = strrchr(head, '/')) && slash != head) {
+		strvec_push(&tail, slash + 1);
+		*slash = '\0';
+		real = realpath(head, NULL);
+	}
+	if (!real)
+		real = xstrdup(head[0] == '/' ? "/" : head);
+	struct strbuf out = STRBUF_INIT;
+	strbuf_addstr(&out, real);
+	for (size_t i = tail.nr; i-- > 0;) {
+		const char *c = tail.v[i];
+		if (!*c || !strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *last = strrchr(out.buf, '/');
+			strbuf_setlen(&out, last && last != out.buf ? (size_t)(last - out.buf) : 1);
+			continue;
+		}
+		if (out.len > 1)
+			strbuf_addch(&out, '/');
+		strbuf_addstr(&out, c);
+	}
+	free(real);
+	free(head);
+	strvec_clear(&tail);
+	return strbuf_detach(&out, NULL);
+}
+
 const char *path_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -45,6 +45,9 @@ int mkdir_p(const char *path, mode_t mode);
 
 /* "dir/name", or name alone when it is absolute or dir is empty. */
 char *path_join(const char *dir, const char *name);
+/* An absolute path without links, ".", ".." or "//": realpath() of what
+ * exists, the missing rest taken as written. Malloc'd. */
+char *path_canonical(const char *path);
 /* The part after the last '/'. Returns a pointer into path. */
 const char *path_basename(const char *path);
 /* A malloc'd copy of the part before the last '/' ("." when none). */

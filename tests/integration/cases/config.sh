@@ -189,3 +189,20 @@ test_relative_cache_dir() {
 	[ ! -e /.zc ] || fail "a cache appeared in /"
 	ZCCACHE_DIR=.zc "$ZCCACHE" stop >/dev/null
 }
+
+# Two spellings of one relative cache directory are one cache and one
+# daemon (the socket is named after the directory).
+test_relative_cache_dir_two_spellings() {
+	mkdir -p a b
+	warning_c_source >a/s.c
+	warning_c_source >b/s.c
+	settle
+	outputs s.o
+	cd a
+	ZCCACHE_DIR=../shared zc gcc -c s.c -Wall
+	cd ../b
+	ZCCACHE_DIR=../shared zc gcc -c s.c -Wall
+	ZCCACHE_DIR=../shared expect_counts 1 1
+	[ "$(grep -c 'listening on' "$T/shared/daemon.log")" = 1 ] || fail "more than one daemon"
+	ZCCACHE_DIR=../shared "$ZCCACHE" stop >/dev/null
+}

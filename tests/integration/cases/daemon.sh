@@ -295,3 +295,19 @@ test_stop_with_bad_config_file() {
 	"$ZCCACHE" stop >/dev/null 2>&1 || fail "stop failed with a bad config file"
 	wait_gone "$pid"
 }
+
+# A daemon started under a file size limit (ulimit -f) lives on through a
+# hit larger than it (it died of SIGXFSZ and left a temporary file).
+test_daemon_started_under_file_size_limit() {
+	(ulimit -f 16; "$ZCCACHE" start >/dev/null) || fail "start failed"
+	local pid; pid=$(daemon_pid) || fail "no daemon"
+	printf 'char big[200000] = {1};\n' >big.c
+	settle
+	outputs big.o
+	zc gcc -c big.c
+	ref gcc -c big.c
+	zc gcc -c big.c
+	expect_like_ref
+	kill -0 "$pid" || fail "the daemon died"
+	[ -z "$(ls -A . | grep '^\.zccache\.')" ] || fail "a temporary file was left"
+}
