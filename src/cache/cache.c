@@ -597,26 +597,38 @@ static bool is_empty_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && !st.st_size;
 }
 
-/*
- * Can output i be written as the compiler would? Its directory must take
- * it, and a file the compiler writes in place must be a plain writable
- * file with one name: through a link, into a second name, or onto a
- * read-only file the compiler does what a new file cannot (or fails).
- * Checked for every output before any is written: a hit that stops
- * halfway would leave a fresh object beside a failed compile.
- */
-static bool can_deliver(const struct output *out)
-{
-	char *dir = path_dirname(out->path);
+/* What is at an output's path before a hit writes it (lstat). */
+struct old_output {
+	bool exists;
 	struct stat st;
-	bool ok = access(dir, W_OK | X_OK) == 0;
+};
 
-	if (ok && lstat(out->path, &st) == 0 &&
-	    (out->in_place || (out->in_place_when_empty && is_empty_file(out->path))))
-		ok = S_ISREG(st.st_mode) && st.st_nlink == 1 && access(out->path, W_OK) == 0;
+/* Would the compiler write into the existing file at the output's path? */
+static bool written_in_place(const struct output *out, const struct old_output *old)
+{
+	if (!old->exists || out->in_place)
+		return old->exists;
+	if (!out->in_place_when_empty)
+		return false;
+	return S_ISREG(old->st.st_mode) ? !old->st.st_size
+					: S_ISLNK(old->st.st_mode) && is_empty_file(out->path);
+}
+
+/*
+ * Can the output be written as the compiler would? A file the compiler
+ * writes in place must be a plain writable file with one name: through a
+ * link, into a second name, or onto a read-only file the compiler does
+ * what a new file cannot (or fails). Checked for every output before any
+ * is written (a directory that cannot take one shows only when writing:
+ * then the ones written are taken back). *old: what is there now.
+ */
+static bool can_deliver(const struct output *out, struct old_output *old)
+{
+	old->exists = lstat(out->path, &old->st) == 0;
+	bool ok = !written_in_place(out, old) ||
+		  (S_ISREG(old->st.st_mode) && old->st.st_nlink == 1 && access(out->path, W_OK) == 0);
 	if (!ok)
 		zlog("'%s' cannot be written as the compiler would", out->path);
-	free(dir);
 	return ok;
 }
 
@@ -627,20 +639,19 @@ static bool can_deliver(const struct output *out)
  * umask or, for a file the compiler writes in place, the old file's;
  * modified now.
  */
-static int write_output(struct cache *c, const struct output *out,
+static int write_output(struct cache *c, const struct output *out, const struct old_output *old,
 			const struct output_source *src, unsigned umask, char **grave_out)
 {
 	const char *path = out->path;
 	char *dir = path_dirname(path), *grave = NULL;
-	struct stat st;
+	bool old_file = old->exists && S_ISREG(old->st.st_mode);
 	unsigned mode = 0666 & ~umask;
 	int ret;
 
 	/* An existing file written in place keeps its mode. */
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (out->in_place || (out->in_place_when_empty && is_empty_file(path))))
-		mode = st.st_mode & 07777;
-	if (c->graveyard && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (old_file && written_in_place(out, old))
+		mode = old->st.st_mode & 07777;
+	if (c->graveyard && old_file) {
 		/* Move the old file aside first: freeing its blocks (a discard
 		 * on some disks) is then not paid by this hit, and the new file
 		 * is renamed to a free name (ext4 starts writing back a file
@@ -673,6 +684,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 	const struct record *outputs[MAX_OUTPUTS] = { 0 };
 	struct record recs[MAX_OUTPUTS];
 	char *graves[MAX_OUTPUTS] = { 0 }; /* where replaced outputs were kept */
+	struct old_output old[MAX_OUTPUTS];
 	char *dep_target = NULL;
 	size_t pos = 0;
 	int rc, ret = -1;
@@ -709,7 +721,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			zlog("result entry lacks output '%s'", inv->outputs[i].path);
 			goto out;
 		}
-		if (!can_deliver(&inv->outputs[i]))
+		if (!can_deliver(&inv->outputs[i], &old[i]))
 			goto out;
 	}
 	int written = 0;
@@ -727,7 +739,7 @@ static int deliver(struct cache *c, struct invocation *inv, const struct entry *
 			src.replaced = retargeted.buf;
 			src.replaced_len = retargeted.len;
 		}
-		if (write_output(c, &inv->outputs[i], &src, inv->umask, &graves[i]) < 0) {
+		if (write_output(c, &inv->outputs[i], &old[i], &src, inv->umask, &graves[i]) < 0) {
 			if (graves[i])
 				strvec_push(&c->graves, graves[i]); /* could not go back */
 			goto undo;

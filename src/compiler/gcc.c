@@ -540,6 +540,12 @@ static char *mapped_cwd(const struct parse *p)
  * link to /proc/self/fd/1)? What it names there is the caller's process's,
  * not ours: never looked at, never replaced. Links are followed by hand, since
  * the kernel would resolve "self" as this process. */
+static bool is_process_path(const char *path)
+{
+	return starts_with(path, "/proc/") || starts_with(path, "/dev/fd/") ||
+	       starts_with(path, "/dev/std");
+}
+
 static bool leads_to_process_files(const char *path)
 {
 	char buf[2][PATH_MAX];
@@ -547,8 +553,7 @@ static bool leads_to_process_files(const char *path)
 
 	for (int hops = 0; hops < 16; hops++) {
 		struct stat st;
-		if (starts_with(cur, "/proc/") || starts_with(cur, "/dev/fd/") ||
-		    starts_with(cur, "/dev/std"))
+		if (is_process_path(cur))
 			return true;
 		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
 			return false;
@@ -584,11 +589,6 @@ static void plan_outputs(struct parse *p)
 
 	if (!strcmp(object, "-")) {
 		uncacheable(p, STAT_UNC_OUTPUT_TO_STDOUT);
-		goto out;
-	}
-	struct stat st;
-	if (stat(object, &st) == 0 && !S_ISREG(st.st_mode)) {
-		uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
 		goto out;
 	}
 	invocation_add_output(inv, OUT_OBJECT, object);
@@ -668,21 +668,25 @@ static void plan_outputs(struct parse *p)
 		o->in_place_when_empty = !p->is_clang && (k == OUT_DWO ||
 							  (k == OUT_OBJECT && !p->assemble_only));
 	}
-	struct stat src;
-	bool have_src = stat(inv->source, &src) == 0;
+	/* One lstat per output on this path, which every hit takes. */
+	struct stat st, src;
 	for (int i = 0; i < inv->nr_outputs; i++) {
 		const char *path = inv->outputs[i].path;
+		bool exists = lstat(path, &st) == 0;
+		bool link = exists && S_ISLNK(st.st_mode);
 		/* -MF /dev/null and friends: left to the compiler, never
 		 * replaced. */
-		bool process_file = leads_to_process_files(path);
-		bool exists = !process_file && stat(path, &st) == 0;
+		bool process_file = is_process_path(path) || (link && leads_to_process_files(path));
+		if (link && !process_file)
+			exists = stat(path, &st) == 0;
 		if (process_file || (exists && !S_ISREG(st.st_mode))) {
 			uncacheable(p, STAT_UNC_NON_REGULAR_OUTPUT);
 			continue;
 		}
 		/* -o a.c: the compiler refuses; a hit would replace the source. */
 		if (!strcmp(path_skip_dot_slash(path), path_skip_dot_slash(inv->source)) ||
-		    (have_src && exists && st.st_dev == src.st_dev && st.st_ino == src.st_ino))
+		    (exists && stat(inv->source, &src) == 0 && st.st_dev == src.st_dev &&
+		     st.st_ino == src.st_ino))
 			uncacheable(p, STAT_UNC_OUTPUT_IS_INPUT);
 	}
 out:
