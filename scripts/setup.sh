@@ -3,7 +3,8 @@
 # Idempotent: a package already present costs one dpkg query.
 set -eu
 
-packages="build-essential pkg-config libzstd-dev libsodium-dev libxxhash-dev
+# musl-tools: the small client (build/zccache) starts faster against musl.
+packages="build-essential pkg-config libzstd-dev libsodium-dev libxxhash-dev musl-tools
 libcmocka-dev clang cmake ninja-build googletest ccache sccache util-linux mount python3
 gcc-12-locales"
 

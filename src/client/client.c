@@ -1,5 +1,6 @@
 #include "../util/compat.h"
 #include "client.h"
+#include "via_daemon.h"
 #include "../cache/cache.h"
 #include "../compiler/compiler.h"
 #include "../compiler/rspfile.h"
@@ -26,114 +27,6 @@
 
 extern char **environ;
 
-/* The real path of the running zccache, to skip it in PATH. */
-static char *self_path(void)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
-
-static bool is_zccache(const char *candidate, const char *self)
-{
-	char *real = realpath(candidate, NULL);
-	bool same = real && ((self && !strcmp(real, self)) ||
-			     !strcmp(path_basename(real), "zccache"));
-
-	free(real);
-	return same;
-}
-
-char *find_compiler(const char *name)
-{
-	char *self = self_path(), *found = NULL;
-	const char *path = getenv("PATH");
-	struct stat st;
-
-	if (strchr(name, '/')) {
-		if (stat(name, &st) == 0 && !is_zccache(name, self))
-			found = xstrdup(name);
-		goto out;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path; ; ) {
-		const char *colon = strchrnul(p, ':');
-		char *dir = xstrndup(p, (size_t)(colon - p));
-		char *cand = path_join(*dir ? dir : ".", name);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
-		    !is_zccache(cand, self)) {
-			found = cand;
-			cand = NULL;
-		}
-		free(cand);
-		free(dir);
-		if (found || !*colon)
-			break;
-		p = colon + 1;
-	}
-	if (found && !path_is_absolute(found)) {
-		char *abs = realpath(found, NULL);
-		if (abs) {
-			free(found);
-			found = abs;
-		}
-	}
-out:
-	free(self);
-	return found;
-}
-
-static void write_raw(const struct strbuf *out, const struct strbuf *err)
-{
-	if (out->len && write_in_full(1, out->buf, out->len) < 0)
-		zlog("cannot write the compiler's stdout: %s", strerror(errno));
-	if (err->len && write_in_full(2, err->buf, err->len) < 0)
-		zlog("cannot write the compiler's stderr: %s", strerror(errno));
-}
-
-/* Would the compiler colour its diagnostics here (-fdiagnostics-color=auto)? */
-static bool colors_wanted(const struct invocation *inv)
-{
-	const char *term = invocation_getenv(inv, "TERM");
-
-	return isatty(2) && term && *term && strcmp(term, "dumb");
-}
-
-/* Writes what the compiler wrote; colored: its diagnostics were coloured by
- * the argv of miss_argv, and come out plain where no colours are wanted. */
-static void replay_output(const struct invocation *inv, const struct run_result *r, bool colored)
-{
-	if (r->out.len && write_in_full(1, r->out.buf, r->out.len) < 0)
-		zlog("cannot write the compiler's stdout: %s", strerror(errno));
-	if (!r->err.len)
-		return;
-	if (colored && !colors_wanted(inv) && memchr(r->err.buf, '\033', r->err.len)) {
-		struct strbuf plain = STRBUF_INIT;
-		strip_terminal_escapes(&r->err, &plain);
-		if (write_in_full(2, plain.buf, plain.len) < 0)
-			zlog("cannot write the compiler's stderr: %s", strerror(errno));
-		strbuf_release(&plain);
-		return;
-	}
-	if (write_in_full(2, r->err.buf, r->err.len) < 0)
-		zlog("cannot write the compiler's stderr: %s", strerror(errno));
-}
-
-/* Ends like the compiler did: its exit code, or its signal. */
-static int finish_like(int status)
-{
-	if (WIFSIGNALED(status)) {
-		signal(WTERMSIG(status), SIG_DFL);
-		raise(WTERMSIG(status));
-	}
-	return exit_code_of(status);
-}
-
 /* Counts, then replaces this process with the real compiler: the build sees
  * exactly the compiler's behaviour. Returns (an exit code: 126 or 127, as a
  * shell says it) only when the compiler cannot be run. */
@@ -147,13 +40,7 @@ static int fallback_exec(struct invocation *inv, struct store *st, enum counter 
 	}
 	zlog("running the compiler unchanged%s%s", reason ? ": " : "",
 	     reason ? stat_label(reason) : "");
-	log_close();
-	exec_program(inv->orig_argv.v);
-	/* exec failed: say it as a shell would. */
-	int code = errno == ENOENT ? 127 : 126;
-	fprintf(stderr, "zccache: error: cannot run '%s': %s\n", inv->orig_argv.v[0],
-		strerror(errno));
-	return code;
+	return run_unchanged(inv->orig_argv.v);
 }
 
 /* For die(): whatever went wrong inside zccache, the compile still runs. */
@@ -162,16 +49,6 @@ static void exec_on_die(void)
 {
 	log_close();
 	execv(die_argv[0], die_argv);
-}
-
-static void log_invocation(const struct invocation *inv)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < inv->orig_argv.nr; i++)
-		strbuf_addf(&sb, "%s%s", i ? " " : "", inv->orig_argv.v[i]);
-	zlog("=== %s (in %s)", sb.buf, inv->cwd ? inv->cwd : "?");
-	strbuf_release(&sb);
 }
 
 /* Trims the cache when the compile pushed it over its limit. */
@@ -184,19 +61,6 @@ static void trim_if_needed(struct store *st, const struct stats *after)
 	if (store_trim(st, st->max_size / 10 * 9, &bytes, &files) == 0)
 		stats_set_size(st->dir, bytes, files);
 	zlog("trimmed the cache to %lld bytes", (long long)bytes);
-}
-
-/* Did what a miss adds to the command line break a failed compile? Its
- * dependency file (a full disk, a directory that went away), or its length
- * (gcc passes the options to cc1 in one environment variable, which has a
- * limit): then the user must see the compile as it is without us. */
-static bool our_additions_broke(const struct run_result *run, const char *depfile)
-{
-	const char *too_long = strerror(E2BIG);
-
-	return exit_code_of(run->status) != 0 &&
-	       ((depfile && *depfile && memmem(run->err.buf, run->err.len, depfile, strlen(depfile))) ||
-		memmem(run->err.buf, run->err.len, too_long, strlen(too_long)));
 }
 
 /* The miss path: run the compiler, replay, record. */
@@ -234,7 +98,7 @@ static int compile_and_record(struct invocation *inv, struct cache *c, const str
 		status = fallback_exec(inv, c->store, STAT_ERR_STORE_FAILED) << 8;
 		goto out;
 	}
-	replay_output(inv, &run, !inv->color_explicit);
+	replay_output(inv->env.v, &run, !inv->color_explicit);
 	if (exit_code_of(status) != 0) {
 		stats_delta_add(&c->delta, STAT_UNC_COMPILE_FAILED, 1);
 		zlog("not stored: the compiler exited with %d", exit_code_of(status));
@@ -284,7 +148,7 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 	}
 	if (cache_lookup(&c, inv, &key, &replay) == LOOKUP_HIT) {
 		zlog("hit");
-		replay_output(inv, &replay, !inv->color_explicit);
+		replay_output(inv->env.v, &replay, !inv->color_explicit);
 		status = replay.status << 8; /* an exit status as waitpid reports it */
 		stats_delta_add(&c.delta, STAT_HIT, 1);
 		snprintf(family_counter, sizeof(family_counter), "%s.hits", inv->family->name);
@@ -313,105 +177,6 @@ static int run_cached(struct invocation *inv, struct store *st, const struct con
 	return finish_like(status);
 }
 
-/* One request on a fresh connection; -1 when the daemon cannot be asked. */
-static int ask_daemon(const struct config *cfg, uint32_t type, const struct strbuf *payload,
-		      uint32_t *reply_type, struct strbuf *reply)
-{
-	int fd = daemon_connect(cfg), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = daemon_request(fd, type, payload, reply_type, reply);
-	close(fd);
-	return rc;
-}
-
-/* Runs the compile through the daemon (starting it if none answers).
- * Returns 0 with *status set, or -1 when the caller must work in-process
- * (nothing has run yet then). */
-static int through_daemon(struct invocation *inv, const struct config *cfg, int argc,
-			  char **argv, int *status)
-{
-	struct proto_compile req = PROTO_COMPILE_INIT;
-	struct strbuf payload = STRBUF_INIT, reply = STRBUF_INIT;
-	uint32_t type = 0;
-	int ret = -1, rc;
-
-	strvec_pushv(&req.argv, argv, (size_t)argc);
-	req.compiler = path_join(inv->cwd, inv->compiler);
-	req.cwd = xstrdup(inv->cwd);
-	strvec_pushv(&req.env, inv->env.v, inv->env.nr);
-	req.umask = inv->umask;
-	req.flags = colors_wanted(inv) ? PROTO_COLOR_WANTED : 0;
-	proto_encode_compile(&req, &payload);
-	rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-	if (rc == DAEMON_VERSION_MISMATCH) {
-		/* An old daemon after an upgrade: replace it. */
-		zlog("replacing daemon %d, which speaks another protocol",
-		     (int)daemon_mismatched_pid());
-		if (daemon_stop_pid(daemon_mismatched_pid()) == 0 && daemon_spawn(cfg) == 0)
-			rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-	} else if (rc < 0 && daemon_connect_failed() && daemon_spawn(cfg) == 0) {
-		/* No daemon: we started one; try once more. */
-		rc = ask_daemon(cfg, MSG_COMPILE, &payload, &type, &reply);
-	}
-	if (rc != 0)
-		goto out;
-	if (type == MSG_HIT) {
-		struct proto_hit hit = PROTO_HIT_INIT;
-		if (proto_decode_hit(reply.buf, reply.len, &hit) == 0) {
-			zlog("hit (daemon)");
-			write_raw(&hit.out, &hit.err);
-			*status = hit.status << 8;
-			ret = 0;
-		}
-		proto_hit_release(&hit);
-	} else if (type == MSG_PASSTHROUGH) {
-		/* counted by the daemon; returns only when nothing can run */
-		*status = fallback_exec(inv, NULL, 0) << 8;
-		ret = 0;
-	} else if (type == MSG_MISS) {
-		struct proto_miss miss = PROTO_MISS_INIT;
-		struct proto_store store = PROTO_STORE_INIT;
-		struct run_result run = { STRBUF_INIT, STRBUF_INIT, 0 };
-		if (proto_decode_miss(reply.buf, reply.len, &miss) < 0) {
-			proto_miss_release(&miss);
-			goto out;
-		}
-		zlog("miss (daemon)");
-		bool ran = run_capture(miss.argv.v, NULL, &run) == 0;
-		store.token = miss.token;
-		store.status = ran ? exit_code_of(run.status) : 127;
-		bool ours_failed = ran && our_additions_broke(&run, miss.depfile);
-		if (!ours_failed)
-			replay_output(inv, &run, miss.flags & PROTO_MISS_COLORED);
-		store.out = run.out;
-		store.err = run.err;
-		proto_encode_store(&store, &payload);
-		if (ask_daemon(cfg, MSG_STORE, &payload, &type, &reply) != 0 || type != MSG_ACK)
-			zlog("the daemon did not take the result");
-		*status = run.status;
-		if (ours_failed || !ran) {
-			/* The dependency file the daemon asked for broke the
-			 * compile, or it could not be run: as it is, then. */
-			*status = fallback_exec(inv, NULL, ran ? 0 : STAT_ERR_INTERNAL) << 8;
-		}
-		run_result_release(&run);
-		proto_miss_release(&miss);
-		ret = 0;
-	} else if (type == MSG_ERROR) {
-		struct proto_error e = PROTO_ERROR_INIT;
-		if (proto_decode_error(reply.buf, reply.len, &e) == 0)
-			zlog("the daemon says: %s", e.message);
-		proto_error_release(&e);
-	}
-out:
-	proto_compile_release(&req);
-	strbuf_release(&payload);
-	strbuf_release(&reply);
-	return ret;
-}
-
 int client_main(int argc, char **argv)
 {
 	struct invocation inv;
@@ -424,6 +189,10 @@ int client_main(int argc, char **argv)
 		fprintf(stderr, "zccache: error: cannot find compiler '%s' in PATH\n", argv[0]);
 		return 127;
 	}
+	/* The small client tried the daemon already: not twice. */
+	bool daemon_failed_already = getenv(CLIENT_DAEMON_FAILED) != NULL;
+	if (daemon_failed_already)
+		unsetenv(CLIENT_DAEMON_FAILED);
 	invocation_init(&inv);
 	inv.compiler = compiler;
 	strvec_push(&inv.orig_argv, compiler);
@@ -438,7 +207,7 @@ int client_main(int argc, char **argv)
 	int config_ok = config_load(&cfg);
 	log_open(cfg.log_file);
 	inv.cwd = get_cwd();
-	log_invocation(&inv);
+	log_call(inv.orig_argv.v, inv.cwd);
 	if (config_ok < 0) {
 		zlog("bad configuration: %s", last_error());
 		if (cfg.cache_dir && store_open(&st, &cfg) == 0 && st.writable)
@@ -455,9 +224,10 @@ int client_main(int argc, char **argv)
 		return fallback_exec(&inv, NULL, 0);
 	if (!inv.cwd)
 		return fallback_exec(&inv, NULL, 0);
-	if (cfg.daemon && cfg.cache_dir) {
+	if (cfg.daemon && cfg.cache_dir && !daemon_failed_already) {
+		struct client_call call = { argc, argv, inv.orig_argv.v, inv.cwd, inv.env.v, inv.umask };
 		int status;
-		if (through_daemon(&inv, &cfg, argc, argv, &status) == 0) {
+		if (client_through_daemon(&call, &cfg, daemon_spawn, &status) == 0) {
 			invocation_release(&inv);
 			config_release(&cfg);
 			log_close();

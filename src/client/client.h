@@ -5,6 +5,10 @@
  * Every failure of the cache ends in fallback: the real compiler runs with
  * the user's argv, and its output and exit status are the compile's. The
  * cache never writes to the compile's stdout/stderr.
+ *
+ * This is the full program's client (build/zccache-core): in-process mode
+ * and every fallback. The small client (thin.c) asks the daemon itself and
+ * hands it the rest.
  */
 #ifndef ZC_CLIENT_H
 #define ZC_CLIENT_H
@@ -18,9 +22,5 @@
  * when the compile ran under zccache's control.
  */
 int client_main(int argc, char **argv);
-
-/* Finds the real compiler for name: a path is taken as it is, a bare name
- * is searched in PATH skipping any entry that is zccache. NULL if none. */
-char *find_compiler(const char *name);
 
 #endif

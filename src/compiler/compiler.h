@@ -22,6 +22,7 @@
 #include "../stats/stats.h"
 #include "../hash/hash.h"
 #include "depfile.h"
+#include "names.h"
 
 /* The files a compile writes, by role. The number is stored in entries:
  * append only. */
@@ -135,8 +136,6 @@ struct compiler_family {
  * compilers get a family whose analyse() marks everything uncacheable. */
 const struct compiler_family *family_for(const char *called_name, const char *real_path);
 
-/* Whether a program name is one zccache can masquerade as. */
-bool is_compiler_name(const char *name);
 
 void invocation_init(struct invocation *inv);
 void invocation_release(struct invocation *inv);

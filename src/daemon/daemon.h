@@ -14,8 +14,10 @@
  * Compiles are served by serve.c; clients use the daemon unless the
  * `daemon` setting is off (ZCCACHE_NODAEMON=1).
  *
- * Calling sequence: daemon_run() is `zccache daemon`; daemon_connect(),
- * daemon_request() are the client side (`start`, `stop`, `status`).
+ * Calling sequence: daemon_run() is `zccache daemon` (daemon.c);
+ * daemon_connect(), daemon_request() and the rest are the client side
+ * (connect.c: the compiles, `start`, `stop`, `status`), which the small
+ * client links too. daemon_spawn() starts `zccache-core daemon`.
  */
 #ifndef ZC_DAEMON_H
 #define ZC_DAEMON_H
@@ -28,6 +30,10 @@
 /* The socket path for cfg's cache directory; creates the per-user socket
  * directory (0700) when create is set and checks that it is ours. */
 int daemon_socket_path(const struct config *cfg, bool create, struct strbuf *path);
+
+/* Fills a socket address with path; -1 when it does not fit. */
+struct sockaddr_un;
+int daemon_fill_addr(const char *path, struct sockaddr_un *addr);
 
 /* Runs the daemon in the foreground until it stops. Returns the exit code:
  * 0 after a clean stop, DAEMON_ALREADY_RUNNING when another daemon holds

@@ -31,6 +31,11 @@ static inline int64_t monotonic_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Declared before banned.h renames them: C libraries that declare functions
+ * without `extern` (musl) would otherwise define a variable per file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "banned.h"
 
 #endif

@@ -27,13 +27,14 @@ test_zccache_itself() {
 	local root=$T/tree
 	mkdir -p "$root"
 	cp -r "$ZC_ROOT/Makefile" "$ZC_ROOT/src" "$root/" || fail "cannot copy the sources"
-	make -s -C "$root" BUILD="$T/bare" CC=gcc "$T/bare/zccache" >bare.log 2>&1 ||
+	# both programs, the small client compiled by the same compiler too
+	make -s -C "$root" BUILD="$T/bare" CC=gcc THIN_CC=gcc "$T/bare/zccache" "$T/bare/zccache-core" >bare.log 2>&1 ||
 		{ tail bare.log; fail "bare build failed"; }
-	make -s -C "$root" BUILD="$T/b1" CC="$ZCCACHE gcc" "$T/b1/zccache" >b1.log 2>&1 ||
+	make -s -C "$root" BUILD="$T/b1" CC="$ZCCACHE gcc" THIN_CC="$ZCCACHE gcc" "$T/b1/zccache" "$T/b1/zccache-core" >b1.log 2>&1 ||
 		{ tail b1.log; fail "build through zccache failed"; }
 	local n; n=$(find "$T/bare" -name '*.o' | wc -l)
 	expect_counts 0 "$n"
-	make -s -C "$root" BUILD="$T/b2" CC="$ZCCACHE gcc" "$T/b2/zccache" >b2.log 2>&1 ||
+	make -s -C "$root" BUILD="$T/b2" CC="$ZCCACHE gcc" THIN_CC="$ZCCACHE gcc" "$T/b2/zccache" "$T/b2/zccache-core" >b2.log 2>&1 ||
 		{ tail b2.log; fail "second build through zccache failed"; }
 	expect_counts "$n" "$n"
 	expect_same_objects "$T/bare" "$T/b1"
@@ -44,6 +45,7 @@ test_zccache_itself() {
 		sed "s|$T/bare/|$T/b2/|g" "$T/bare/$d" >expected.d
 		expect_equal_files expected.d "$T/b2/$d"
 	done
+	# the small client hands --version to the full program beside it
 	"$T/b2/zccache" --version >/dev/null || fail "the zccache built from cached objects does not run"
 }
 
