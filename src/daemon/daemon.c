@@ -1,5 +1,6 @@
 #include "../util/compat.h"
 #include "daemon.h"
+#include "../hash/hash.h"
 #include "../proto/proto.h"
 #include "serve.h"
 #include "../store/store.h"
@@ -485,6 +486,43 @@ static int wait_ready(const struct config *cfg, int fd)
 	return error("the daemon did not start; see %s/daemon.log", cfg->cache_dir);
 }
 
+/* Before 2026-12-02 the socket was named after the BLAKE2b of the cache
+ * directory (the small client, which links no hashing library, names it
+ * with xxhash now). A daemon of that build still holds the lock but listens
+ * where no client looks: stop it, as a daemon of another protocol is. */
+static void stop_daemon_of_old_name(const struct config *cfg)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct sockaddr_un addr;
+	struct digest d;
+	char hex[DIGEST_HEX_SIZE];
+	struct stat st;
+	int fd = -1;
+
+	if (daemon_socket_path(cfg, false, &path) < 0)
+		goto out;
+	digest_buffer(cfg->cache_dir, strlen(cfg->cache_dir), &d);
+	digest_to_hex(&d, hex);
+	strbuf_setlen(&path, (size_t)(strrchr(path.buf, '/') - path.buf));
+	strbuf_addf(&path, "/%.16s.sock", hex);
+	if (lstat(path.buf, &st) < 0 || !S_ISSOCK(st.st_mode) || daemon_fill_addr(path.buf, &addr) < 0)
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		goto out;
+	pid_t pid = daemon_peer_pid(fd);
+	if (pid > 0) {
+		zlog("stopping daemon %d, which listens under the old name %s", (int)pid, path.buf);
+		close(fd);
+		fd = -1;
+		daemon_stop_pid(pid);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&path);
+}
+
 /* Starts `zccache daemon` detached: its own session, stdin from /dev/null,
  * stdout and stderr appended to daemon.log in the cache directory. Returns
  * once it listens (0) or gave up (-1). */
@@ -511,6 +549,7 @@ int daemon_spawn(const struct config *cfg)
 	/* A socket directory we cannot use fails here, before any fork. */
 	if (store_own_dir(cfg->cache_dir) < 0 || daemon_socket_path(cfg, true, &sock) < 0)
 		goto out;
+	stop_daemon_of_old_name(cfg);
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		error("cannot create a pipe:");
 		goto out;

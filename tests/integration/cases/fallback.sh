@@ -106,6 +106,10 @@ def recv_exact(c, n):
         buf += b
     return buf
 
+if os.environ.get("FB_HOLD_LOCK"):
+    import fcntl  # as a daemon holds its cache directory's lock
+    lock_fd = os.open(os.environ["FB_HOLD_LOCK"], os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock_fd, fcntl.LOCK_EX)
 if os.environ.get("FB_REAP_LATE") == "1" and os.fork():
     while True:
         signal.pause()  # the parent: never waits for its child
@@ -296,6 +300,29 @@ test_version_mismatch_zombie() {
 	fb_status pid >/dev/null ||
 		fail "no new daemon runs: the client took the old daemon, a zombie now, for running"
 	[ "$(fb_status misses)" = 1 ] || fail "the new daemon did not serve the compile"
+	fb_done
+}
+
+# 5c. A daemon of the build before the socket was named with xxhash holds
+# the lock and listens under the old name (BLAKE2b of the cache directory),
+# where no client looks: it is stopped, and a new daemon serves the compile.
+test_old_socket_name_replaced() {
+	fb_socket_path
+	local old_name
+	old_name=$("$PYTHON" -c 'import hashlib, sys
+print(hashlib.blake2b(sys.argv[1].encode(), digest_size=32).hexdigest()[:16])' "$ZCCACHE_DIR")
+	SOCK=$(dirname "$SOCK")/$old_name.sock
+	FB_HOLD_LOCK=$ZCCACHE_DIR/daemon.lock fb_fake old
+	fb_source
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ -e "$T/fake.log.term" ] || fail "the daemon under the old name got no SIGTERM"
+	wait_gone "$FAKE_PID"
+	[ "$(fb_status misses)" = 1 ] || fail "no new daemon served the compile"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	[ "$(fb_status hits)" = 1 ] || fail "the second compile was not a daemon hit"
+	expect_counts 1 1
 	fb_done
 }
 
