@@ -247,10 +247,12 @@ if wanted zccache || wanted zccache-daemon; then
 			ZCC=""
 		fi
 	fi
-	if [ -n "$ZCC" ] && [ -x "$ZCC" ]; then
-		# Benchmark a snapshot, so that a 'make' during the run changes nothing.
-		mkdir -p "$TMP/bin" && cp "$ZCC" "$TMP/bin/zccache" && ZCC=$TMP/bin/zccache && zcc_ok=1
-	else say "bench: skipping zccache: no binary at $REPO/build/zccache (run 'make')"; fi
+	if [ -n "$ZCC" ] && [ -x "$ZCC" ] && [ -x "$ZCC-core" ]; then
+		# Benchmark a snapshot, so that a 'make' during the run changes
+		# nothing: both programs (the small client runs zccache-core beside it).
+		mkdir -p "$TMP/bin" && cp "$ZCC" "$TMP/bin/zccache" && cp "$ZCC-core" "$TMP/bin/zccache-core" &&
+			ZCC=$TMP/bin/zccache && zcc_ok=1
+	else say "bench: skipping zccache: no programs at $REPO/build/zccache{,-core} (run 'make')"; fi
 fi
 
 sc_port=""

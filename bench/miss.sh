@@ -12,7 +12,7 @@ command -v ccache >/dev/null || "$top/scripts/setup.sh"
 work=$(mktemp -d /tmp/zccache-miss.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cp "$top/build/zccache" zccache
+cp "$top/build/zccache" "$top/build/zccache-core" . # the small client runs zccache-core beside it
 gcc -O2 -o spawn-timer "$top/bench/spawn-timer.c"
 printf '%s\n' '#include <stdio.h>' '#include <string.h>' \
 	'int f(int x) { char b[64]; snprintf(b, sizeof b, "%d", x); return (int)strlen(b); }' \
