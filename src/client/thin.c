@@ -60,8 +60,7 @@ static void hand_to_core(char **argv, bool daemon_failed)
 		return;
 	if (daemon_failed && setenv(CLIENT_DAEMON_FAILED, "1", 1) < 0)
 		return;
-	log_close();
-	execv(core, argv);
+	execv(core, argv); /* the log is O_CLOEXEC */
 	unsetenv(CLIENT_DAEMON_FAILED);
 	zlog("cannot run %s: %s", core, strerror(errno));
 }
@@ -99,38 +98,41 @@ static int compile(char **main_argv, int argc, char **args)
 {
 	struct config cfg;
 	struct rlimit fsize;
-	char *compiler = find_compiler(args[0]), *cwd = NULL;
+	char *compiler = NULL, **run_argv = NULL, *cwd = get_cwd();
 	int status = 0, ret;
 
+	/* What keeps a compile from the daemon is the full program's to
+	 * handle (and log, and count): a bad setting, disable, in-process
+	 * mode, a limit on file sizes. Asked first, so that such compiles pay
+	 * no more than this program's start on top. */
+	int config_ok = config_load(&cfg);
+	bool for_core = config_ok < 0 || cfg.disable || !cfg.daemon || !cfg.cache_dir || !cwd ||
+			(getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY);
+	if (for_core)
+		hand_to_core(main_argv, false);
+	compiler = find_compiler(args[0]);
 	if (!compiler) {
-		hand_to_core(main_argv, false); /* it says what is wrong */
+		if (!for_core)
+			hand_to_core(main_argv, false); /* it says what is wrong */
 		fprintf(stderr, "zccache: error: cannot find compiler '%s' in PATH\n", args[0]);
-		return 127;
+		ret = 127;
+		goto out;
 	}
-	char **run_argv = xcalloc((size_t)argc + 1, sizeof(*run_argv));
+	run_argv = xcalloc((size_t)argc + 1, sizeof(*run_argv));
 	run_argv[0] = compiler;
 	for (int i = 1; i < argc; i++)
 		run_argv[i] = args[i];
 	die_argv = run_argv;
 	die_hook = exec_on_die;
-
-	mode_t mask = umask(0);
-	umask(mask);
-	int config_ok = config_load(&cfg);
 	log_open(cfg.log_file);
-	cwd = get_cwd();
-	/* What keeps a compile from the daemon is the full program's to
-	 * handle (and log, and count): a bad setting, disable, in-process
-	 * mode, a limit on file sizes. */
-	if (config_ok < 0 || cfg.disable || !cfg.daemon || !cfg.cache_dir || !cwd ||
-	    (getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY)) {
-		hand_to_core(main_argv, false);
-		log_call(run_argv, cwd);
+	log_call(run_argv, cwd);
+	if (for_core) {
 		zlog("running the compiler unchanged: no %s", CORE_NAME);
 		ret = run_unchanged(run_argv);
 		goto out;
 	}
-	log_call(run_argv, cwd);
+	mode_t mask = umask(0);
+	umask(mask);
 	struct client_call call = { argc, args, run_argv, cwd, environ, mask };
 	if (client_through_daemon(&call, &cfg, start_daemon, &status) == 0) {
 		ret = -1; /* finish_like(status) */
