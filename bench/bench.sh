@@ -38,7 +38,10 @@ usage: bench/bench.sh [options]
   -r R          workload 2: repetitions of the cold and warm builds (default $R)
   -j J          workload 2: build parallelism (default $JOBS)
   -w W          workloads to run: 1, 2 or all (default all)
-  --tools LIST  comma-separated subset of: true,bare,zccache-daemon,zccache,ccache,sccache
+  --tools LIST  comma-separated subset of:
+                true,bare,floor,zccache-daemon,zccache,ccache,sccache
+                (floor, workload 2 only: copies the objects of the bare build;
+                needs bare)
   --projects L  workload 2: comma-separated subset of: googletest,curl (default both)
   --full        workload 2: also build googletest's own tests (~100 files; slow)
   --markdown    also print the tables in Markdown
@@ -105,14 +108,15 @@ set_aside() {
 #                          (and around a cache wipe); must be idempotent
 #   T_STATS   function: "zero" resets the tool's counters, "get" prints
 #             "HITS MISSES" (or nothing if it cannot tell)
-#   T_W2      1 if the tool takes part in workload 2
+#   T_W1      1 if the tool takes part in workload 1
+#   T_W2      1 if the tool takes part in workload 2 (warm: warm builds only)
 # Adding a column is adding one register_tool call.
 TOOLS=()
-declare -A T_LABEL T_LAUNCH T_ENV T_DIR T_SETUP T_TEARDOWN T_STATS T_W2 T_UP
-register_tool() { # name label launch env dir setup teardown stats w2
+declare -A T_LABEL T_LAUNCH T_ENV T_DIR T_SETUP T_TEARDOWN T_STATS T_W1 T_W2 T_UP
+register_tool() { # name label launch env dir setup teardown stats w1 w2
 	TOOLS+=("$1")
 	T_LABEL[$1]=$2 T_LAUNCH[$1]=$3 T_ENV[$1]=$4 T_DIR[$1]=$5
-	T_SETUP[$1]=$6 T_TEARDOWN[$1]=$7 T_STATS[$1]=$8 T_W2[$1]=$9 T_UP[$1]=0
+	T_SETUP[$1]=$6 T_TEARDOWN[$1]=$7 T_STATS[$1]=$8 T_W1[$1]=$9 T_W2[$1]=${10} T_UP[$1]=0
 }
 noop() { :; }
 tool_env() { local -a e; read -ra e <<<"${T_ENV[$1]}"; env "${e[@]}" "${@:2}"; }
@@ -259,8 +263,13 @@ sc_port=""
 if wanted sccache && command -v sccache >/dev/null; then sc_port=$(pick_port); fi
 
 D=$TMP/cache
-wanted true && register_tool true "/bin/true (floor)" /bin/true "" "" noop noop stats_none 0
-wanted bare && register_tool bare "bare compiler" "" "" "" noop noop stats_none 1
+wanted true && register_tool true "/bin/true (floor)" /bin/true "" "" noop noop stats_none 1 0
+wanted bare && register_tool bare "bare compiler" "" "" "" noop noop stats_none 1 1
+# The floor of a warm build: a launcher that only copies the objects of the
+# bare compiler's last build (bench/copy-floor.c); it needs that build.
+FLOOR=$TMP/copy-floor
+wanted floor && wanted bare && register_tool floor "copy (floor)" "$FLOOR" \
+	"COPY_FLOOR_FROM=build-floor:build-bare" "" noop noop stats_none 0 warm
 if [ "$zcc_ok" = 1 ]; then
 	if wanted zccache-daemon; then
 		# Probe: does this binary have a daemon yet?
@@ -268,26 +277,26 @@ if [ "$zcc_ok" = 1 ]; then
 			ZCCACHE_DIR=$TMP/probe "$ZCC" stop >/dev/null 2>&1 || true
 			register_tool zccache-daemon "zccache (daemon)" "$ZCC" \
 				"ZCCACHE_DIR=$D/zccache-daemon" "$D/zccache-daemon" \
-				zccache_daemon_start zccache_daemon_stop stats_zccache 1
+				zccache_daemon_start zccache_daemon_stop stats_zccache 1 1
 		else
 			say "bench: skipping zccache (daemon): 'zccache start' does not work in this build"
 		fi
 		rm -rf "$TMP/probe"
 	fi
 	wanted zccache && register_tool zccache "zccache (in-process)" "$ZCC" \
-		"ZCCACHE_DIR=$D/zccache ZCCACHE_NODAEMON=1" "$D/zccache" noop noop stats_zccache 1
+		"ZCCACHE_DIR=$D/zccache ZCCACHE_NODAEMON=1" "$D/zccache" noop noop stats_zccache 1 1
 fi
 if wanted ccache; then
 	if command -v ccache >/dev/null; then
 		register_tool ccache "ccache $(ccache --version | awk 'NR==1{print $3}')" "$(command -v ccache)" \
-			"CCACHE_DIR=$D/ccache" "$D/ccache" noop noop stats_ccache 1
+			"CCACHE_DIR=$D/ccache" "$D/ccache" noop noop stats_ccache 1 1
 	else say "bench: skipping ccache: not installed (Debian package 'ccache'; scripts/setup.sh installs it)"; fi
 fi
 if wanted sccache; then
 	if command -v sccache >/dev/null; then
 		register_tool sccache "sccache $(sccache --version | awk '{print $2}')" "$(command -v sccache)" \
 			"SCCACHE_DIR=$D/sccache SCCACHE_SERVER_PORT=$sc_port" "$D/sccache" \
-			sccache_start sccache_stop stats_sccache 1
+			sccache_start sccache_stop stats_sccache 1 1
 	else say "bench: skipping sccache: not installed (Debian package 'sccache'; scripts/setup.sh installs it)"; fi
 fi
 [ ${#TOOLS[@]} -gt 0 ] || { say "bench: no tool to run"; exit 1; }
@@ -296,6 +305,11 @@ for t in "${TOOLS[@]}"; do tool_setup "$t"; done
 # The spawn timer, built here so that nothing in the timed path is a script.
 TIMER=$TMP/spawn-timer
 cc -O2 -Wall -o "$TIMER" "$REPO/bench/spawn-timer.c"
+# The copy floor, built as small as the small client is (static musl).
+if [ -n "${T_LABEL[floor]:-}" ]; then
+	if command -v musl-gcc >/dev/null; then musl-gcc -O2 -Wall -static -o "$FLOOR" "$REPO/bench/copy-floor.c"
+	else cc -O2 -Wall -o "$FLOOR" "$REPO/bench/copy-floor.c"; fi
+fi
 
 # ---------------------------------------------------------------- output ---
 # print_table TITLE: tab-separated rows on stdin, first row = header.
@@ -395,6 +409,7 @@ EOF
 		local -a specs=() cmd e
 		local t count
 		for t in "${TOOLS[@]}"; do
+			[ "${T_W1[$t]}" = 1 ] || continue
 			mkdir -p "out/$t"
 			read -ra cmd <<<"${T_LAUNCH[$t]} $comp $args -o out/$t/$obj"
 			# priming compile (a miss that fills the cache), untimed
@@ -402,6 +417,7 @@ EOF
 			else drop_tool "$t" "priming compile of $file failed" "$TMP/prime.err"; fi
 		done
 		for t in "${TOOLS[@]}"; do
+			[ "${T_W1[$t]}" = 1 ] || continue
 			read -ra e <<<"${T_ENV[$t]}"
 			read -ra cmd <<<"${T_LAUNCH[$t]} $comp $args -o out/$t/$obj"
 			count=$N; [ "$t" = bare ] && count=$BARE_N
@@ -417,6 +433,7 @@ EOF
 		{
 			printf 'tool\tn\tmedian\tp10\tp90\tmedian-floor\tx floor\tx ccache\thits/misses\n'
 			for t in "${TOOLS[@]}"; do
+				[ "${T_W1[$t]}" = 1 ] || continue
 				local n med p10 p90 hm
 				read -r _ n med p10 p90 < <(grep "^$t " "$w/$file.summary")
 				hm=$(tool_hits "$t"); hm=${hm/ //}
@@ -530,7 +547,9 @@ build_project() {
 	local w=$TMP/w2/$name t rep phase k
 	mkdir -p "$w"
 	local -a tools=()
-	for t in "${TOOLS[@]}"; do [ "${T_W2[$t]}" = 1 ] && [ -z "${DROPPED[$t]:-}" ] && tools+=("$t"); done
+	for t in "${TOOLS[@]}"; do
+		[[ ${T_W2[$t]} == 1 || ${T_W2[$t]} == warm ]] && [ -z "${DROPPED[$t]:-}" ] && tools+=("$t")
+	done
 	[ ${#tools[@]} -gt 0 ] || return 0
 	local nt=${#tools[@]}
 	: >"$w/times"
@@ -567,6 +586,7 @@ build_project() {
 			for ((k = 0; k < nt; k++)); do
 				t=${tools[$(((rep + k) % nt))]}
 				[ -z "${DROPPED[$t]:-}" ] || continue
+				[ "$phase" = cold ] && [ "${T_W2[$t]}" = warm ] && continue
 				[ "$phase" = cold ] && tool_wipe "$t"
 				say "bench:   $name rep $((rep + 1))/$R $phase ${T_LABEL[$t]}"
 				build_once "$t" "$phase" "$rep" || true
@@ -584,7 +604,7 @@ build_project() {
 			local c wm
 			c=$(field "$t-cold" 3 "$w/summary"); wm=$(field "$t-warm" 3 "$w/summary")
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${T_LABEL[$t]}" \
-				"$(awk -v x="$c" 'BEGIN{printf "%.2f", x/1000}')" "$(ratio "$c" "$bc")" \
+				"$(awk -v x="$c" 'BEGIN{if (x == "") print "-"; else printf "%.2f", x/1000}')" "$(ratio "$c" "$bc")" \
 				"$(awk -v x="$wm" 'BEGIN{printf "%.2f", x/1000}')" "$(ratio "$wm" "$bw")" \
 				"$(ratio "$wm" "$cw")" "$(cat "$w/hits-$t-warm" 2>/dev/null || echo -)"
 		done
@@ -623,8 +643,9 @@ targets() {
 					"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a<=1.05*b) ? "yes" : "NO"}')"
 			fi
 			if [ -f "$f" ] && cc=$(field ccache-warm 3 "$f") && [ -n "$cc" ]; then
-				v=$(field "$t-warm" 3 "$f")
-				printf 'warm build <= 0.5x ccache (%s)\t%s\t%s\t%s\n' "$p" "${T_LABEL[$t]}" "$(ratio "$v" "$cc") ccache" \
+				v=$(field "$t-warm" 3 "$f") floor=$(field floor-warm 3 "$f")
+				printf 'warm build <= 0.5x ccache (%s)\t%s\t%s\t%s\n' "$p" "${T_LABEL[$t]}" \
+					"$(ratio "$v" "$cc") ccache${floor:+ (copy floor $(ratio "$floor" "$cc"))}" \
 					"$(awk -v a="$v" -v b="$cc" 'BEGIN{print (a*2<=b) ? "yes" : "NO"}')"
 			fi
 		done
