@@ -20,6 +20,7 @@
 #include "../util/log.h"
 #include "../util/strset.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -41,7 +42,10 @@ enum result_tag {
 	RES_OUTPUT_BASE = 16
 };
 
-enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2, AUX_HELPERS = 3 };
+enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2, AUX_HELPERS = 3, AUX_CONFIG_NAMES = 4 };
+
+/* A compiler's configuration file larger than this is not read. */
+#define MAX_CONFIG_FILE_SIZE (64 * 1024)
 
 /* Inputs changed later than this before the compile started might have
  * changed during it without a visible timestamp change: such compiles are
@@ -273,7 +277,159 @@ static char *find_in_path(struct cache *c, const struct invocation *inv, const c
 	return found;
 }
 
-int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out)
+static bool too_new(const struct cache *c, uint64_t mtime_ns, uint64_t ctime_ns);
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dir that end in suffix, one per line, sorted. */
+static int list_config_names(const char *dir, const char *suffix, struct strbuf *out)
+{
+	struct strvec names = STRVEC_INIT;
+	size_t suffix_len = strlen(suffix);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return error("cannot list '%s':", dir);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > suffix_len && !strcmp(e->d_name + len - suffix_len, suffix))
+			strvec_push(&names, e->d_name);
+	}
+	closedir(d);
+	qsort(names.v, names.nr, sizeof(*names.v), by_name);
+	for (size_t i = 0; i < names.nr; i++) {
+		strbuf_addstr(out, names.v[i]);
+		strbuf_addch(out, '\n');
+	}
+	strvec_clear(&names);
+	return 0;
+}
+
+/* One configuration file into h, by name and content. One that names
+ * another file (@file) makes the compile uncacheable: what that one says
+ * is not followed. */
+static int hash_config_file(struct cache *c, struct invocation *inv, const char *path,
+			    struct hasher *h)
+{
+	struct strbuf content = STRBUF_INIT;
+	struct stat st;
+	int ret = -1;
+
+	if (stat(path, &st) < 0) {
+		/* Gone since the listing, or a dangling link: not read. */
+		hash_str(h, "config-missing", path);
+		ret = errno == ENOENT ? 0 : error("cannot stat '%s':", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hash_str(h, "config-not-a-file", path);
+		ret = 0;
+		goto out;
+	}
+	if (too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
+		inv->uncacheable = STAT_UNC_MODIFIED_DURING_COMPILE;
+		goto out;
+	}
+	if (read_file(path, &content, MAX_CONFIG_FILE_SIZE) < 0)
+		goto out;
+	for (size_t i = 0; i < content.len; i++)
+		if (content.buf[i] == '@' && (i == 0 || strchr(" \t\r\n\"'", content.buf[i - 1]))) {
+			zlog("'%s' names another file (@file): not followed", path);
+			inv->uncacheable = STAT_UNC_UNSUPPORTED_OPTION;
+			goto out;
+		}
+	hash_str(h, "config", path);
+	hash_bytes(h, "config-content", content.buf, content.len);
+	ret = 0;
+out:
+	strbuf_release(&content);
+	return ret;
+}
+
+/* The configuration files in dir, into h; the listing is remembered by the
+ * directory's stat data (adding or removing a file changes its mtime). */
+static int hash_config_dir(struct cache *c, struct invocation *inv, const char *dir,
+			   struct hasher *h)
+{
+	const char *suffix = inv->family->config_suffix;
+	struct strbuf names = STRBUF_INIT;
+	struct hasher lh;
+	struct digest key;
+	struct stat st;
+	char *known = NULL;
+	size_t len;
+	int ret = -1;
+
+	hash_str(h, "config-dir", dir);
+	if (stat(dir, &st) < 0) {
+		ret = errno == ENOENT ? 0 : error("cannot stat '%s':", dir);
+		goto out;
+	}
+	bool settled = !too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim));
+	hasher_init(&lh, NULL);
+	hash_str(&lh, "config-names-v1", suffix);
+	hash_str(&lh, "dir", dir);
+	hash_u64(&lh, "dev", (uint64_t)st.st_dev);
+	hash_u64(&lh, "ino", (uint64_t)st.st_ino);
+	hash_u64(&lh, "mtime", (uint64_t)ts_ns(st.st_mtim));
+	hash_u64(&lh, "ctime", (uint64_t)ts_ns(st.st_ctim));
+	hasher_final(&lh, &key);
+	if (settled)
+		known = aux_get(c, &key, AUX_CONFIG_NAMES, &len);
+	if (known) {
+		strbuf_add(&names, known, len);
+	} else {
+		if (list_config_names(dir, suffix, &names) < 0)
+			goto out;
+		if (settled)
+			aux_put(c, &key, AUX_CONFIG_NAMES, names.buf, names.len);
+	}
+	ret = 0;
+	for (char *name = names.buf; ret == 0 && !inv->uncacheable && *name;) {
+		char *end = strchr(name, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		char *path = path_join(dir, name);
+		ret = hash_config_file(c, inv, path, h);
+		free(path);
+		name = end + 1;
+	}
+out:
+	free(known);
+	strbuf_release(&names);
+	return ret;
+}
+
+/*
+ * clang reads a configuration file from the directory of its binary: which
+ * one, it decides by the name it runs under and its target options
+ * (x86_64-clang.cfg, then x86_64.cfg; from version 16 default ones such as
+ * clang.cfg too). Rather than mirror that choice, every file there with the
+ * family's suffix is part of the compiler, by name and content. The
+ * directory is the binary's after symlinks, and the one of the name it was
+ * run by (where -no-canonical-prefixes makes it look).
+ */
+static int hash_config_files(struct cache *c, struct invocation *inv, struct hasher *h)
+{
+	char *real_dir = inv->real_compiler ? path_dirname(inv->real_compiler) : NULL;
+	char *called_dir = path_dirname(inv->compiler);
+	int ret = 0;
+
+	if (real_dir)
+		ret = hash_config_dir(c, inv, real_dir, h);
+	if (ret == 0 && !inv->uncacheable && (!real_dir || strcmp(real_dir, called_dir)))
+		ret = hash_config_dir(c, inv, called_dir, h);
+	free(real_dir);
+	free(called_dir);
+	return inv->uncacheable ? -1 : ret;
+}
+
+int compiler_digest(struct cache *c, struct invocation *inv, struct digest *out)
 {
 	struct strvec queries = STRVEC_INIT, helpers = STRVEC_INIT;
 	struct digest driver;
@@ -288,14 +444,16 @@ int compiler_digest(struct cache *c, const struct invocation *inv, struct digest
 		goto out;
 	if (inv->family->helper_queries)
 		inv->family->helper_queries(inv, &queries);
-	if (!queries.nr) {
+	if (!queries.nr && !inv->family->config_suffix) {
 		c->compiler = driver;
 		goto known;
 	}
-	if (helper_names(c, inv, &driver, &queries, &helpers) < 0)
+	if (queries.nr && helper_names(c, inv, &driver, &queries, &helpers) < 0)
 		goto out;
 	hasher_init(&h, NULL);
 	hash_digest(&h, "driver", &driver);
+	if (inv->family->config_suffix && hash_config_files(c, inv, &h) < 0)
+		goto out;
 	for (size_t i = 0; i < helpers.nr; i++) {
 		const char *name = helpers.v[i];
 		char *where = strchr(name, '/') ? xstrdup(name) : find_in_path(c, inv, name);

@@ -88,9 +88,11 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile);
 
-/* The digest of the compiler: the driver's content, and where the programs
- * it runs for this compile are, their size and mtime (cc1, as). The first
- * call per compile computes it. */
-int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out);
+/* The digest of the compiler: the driver's content, where the programs it
+ * runs for this compile are, their size and mtime (cc1, as), and the
+ * configuration files it may read (clang). The first call per compile
+ * computes it; it may set inv->uncacheable (a configuration file that names
+ * another, or changed just now). */
+int compiler_digest(struct cache *c, struct invocation *inv, struct digest *out);
 
 #endif

@@ -242,9 +242,8 @@ int client_main(int argc, char **argv)
 	if (!st.writable)
 		zlog("not storing: %s", st.not_writable);
 	/* The file that really runs names the family: "cc" may be clang. */
-	char *real = realpath(compiler, NULL);
-	inv.family = family_for(argv[0], real ? real : compiler);
-	free(real);
+	inv.real_compiler = realpath(compiler, NULL);
+	inv.family = family_for(argv[0], inv.real_compiler ? inv.real_compiler : compiler);
 	if (expand_response_files(argv, (size_t)argc, &inv.args) < 0)
 		return fallback_exec(&inv, &st, STAT_UNC_BAD_RESPONSE_FILE);
 	if (inv.family->analyse(&inv) < 0)

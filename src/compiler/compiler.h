@@ -51,6 +51,7 @@ struct invocation {
 	/* What the user ran. */
 	struct strvec orig_argv; /* argv[0] is the real compiler's path */
 	char *compiler;          /* absolute path of the real compiler */
+	char *real_compiler;     /* compiler after symlinks (NULL: unknown) */
 	char *cwd;
 	struct strvec env;       /* the caller's environment, "NAME=value" */
 	unsigned umask;          /* the caller's umask, for the outputs' mode */
@@ -116,6 +117,9 @@ struct compiler_family {
 	/* The argv that makes the compiler print its include search chain
 	 * (run on misses only; cached by the caller). */
 	void (*search_query_argv)(const struct invocation *inv, struct strvec *out);
+	/* The suffix of the configuration files the driver reads from its
+	 * binary's directory (clang: ".cfg"), or NULL. */
+	const char *config_suffix;
 	/* Parses that query's stderr into the ordered chain, and finds the
 	 * include dirs of the command line the compiler skipped. */
 	int (*parse_search_output)(const struct invocation *inv, const char *text,

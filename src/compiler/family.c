@@ -51,6 +51,7 @@ void invocation_release(struct invocation *inv)
 	for (int i = 0; i < inv->nr_outputs; i++)
 		free(inv->outputs[i].path);
 	free(inv->compiler);
+	free(inv->real_compiler);
 	free(inv->cwd);
 	free(inv->source);
 	free(inv->key_cwd);

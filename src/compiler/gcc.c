@@ -1122,9 +1122,10 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 }
 
 /* gcc and clang share the grammar; the name keeps their stats apart. */
-#define GCC_LIKE_FAMILY(family_name, wrap)               \
+#define GCC_LIKE_FAMILY(family_name, wrap, config)       \
 	{                                                \
 		.name = family_name,                     \
+		.config_suffix = config,                 \
 		.depfile_wrap = wrap,                    \
 		.analyse = gcc_analyse,                  \
 		.miss_argv = gcc_miss_argv,              \
@@ -1136,5 +1137,5 @@ static enum counter gcc_input_verdict(const struct invocation *inv, const struct
 		.input_verdict = gcc_input_verdict,      \
 	}
 
-const struct compiler_family gcc_family = GCC_LIKE_FAMILY("gcc", DEPFILE_WRAP_GCC);
-const struct compiler_family clang_family = GCC_LIKE_FAMILY("clang", DEPFILE_WRAP_CLANG);
+const struct compiler_family gcc_family = GCC_LIKE_FAMILY("gcc", DEPFILE_WRAP_GCC, NULL);
+const struct compiler_family clang_family = GCC_LIKE_FAMILY("clang", DEPFILE_WRAP_CLANG, ".cfg");

@@ -278,9 +278,8 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 	strvec_pushv(&inv->env, req->env.v, req->env.nr);
 	strvec_push(&inv->orig_argv, req->compiler);
 	strvec_pushv(&inv->orig_argv, req->argv.v + 1, req->argv.nr - 1);
-	char *real = realpath(req->compiler, NULL);
-	inv->family = family_for(req->argv.v[0], real ? real : req->compiler);
-	free(real);
+	inv->real_compiler = realpath(req->compiler, NULL);
+	inv->family = family_for(req->argv.v[0], inv->real_compiler ? inv->real_compiler : req->compiler);
 	if (expand_response_files(req->argv.v, req->argv.nr, &inv->args) < 0)
 		inv->uncacheable = STAT_UNC_BAD_RESPONSE_FILE;
 	else if (inv->family->analyse(inv) < 0)

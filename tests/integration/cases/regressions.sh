@@ -322,3 +322,78 @@ test_clang_in_place_outputs() {
 	zc_keep clang -S a.c -o a.s
 	expect_mode a.s 644
 }
+
+# Found by a session, 2026-12-01: clang reads <target>.cfg beside its binary.
+
+# A cross clang named by its target reads x86_64.cfg (here a copy of the
+# driver, so that the directory it reads is the test's): a config file
+# added, edited or removed is another compiler.
+test_clang_config_file_in_key() {
+	require_cmd clang
+	mkdir bin
+	cp "$(readlink -f "$(command -v clang)")" bin/x86_64-clang
+	echo 'int f(void) { return VAL; }' >a.c
+	echo '-DVAL=1' >bin/x86_64.cfg
+	settle
+	outputs a.o
+	zc bin/x86_64-clang -c a.c
+	for v in 2 3; do
+		echo "-DVAL=$v" >bin/x86_64.cfg
+		settle
+		ref bin/x86_64-clang -c a.c
+		zc bin/x86_64-clang -c a.c
+		expect_like_ref
+	done
+	rm bin/x86_64.cfg
+	echo '-DVAL=3' >bin/x86_64-clang.cfg # the name clang tries first
+	settle
+	ref bin/x86_64-clang -c a.c
+	zc bin/x86_64-clang -c a.c
+	expect_like_ref
+	expect_counts 0 4
+	zc bin/x86_64-clang -c a.c
+	expect_like_ref
+	expect_counts 1 4
+	echo '-DVAL=4' >bin/x86_64-clang.cfg
+	settle
+	ref bin/x86_64-clang -c a.c
+	zc bin/x86_64-clang -c a.c
+	expect_like_ref
+	expect_counts 1 5
+}
+
+# -no-canonical-prefixes: clang looks beside the name it was run by (a
+# symlink), not beside its binary.
+test_clang_config_beside_symlink() {
+	require_cmd clang
+	mkdir bin
+	ln -s "$(command -v clang)" bin/x86_64-clang
+	echo 'int f(void) { return VAL; }' >a.c
+	echo '-DVAL=1' >bin/x86_64.cfg
+	settle
+	outputs a.o
+	zc bin/x86_64-clang -no-canonical-prefixes -c a.c
+	echo '-DVAL=2' >bin/x86_64.cfg
+	settle
+	ref bin/x86_64-clang -no-canonical-prefixes -c a.c
+	zc bin/x86_64-clang -no-canonical-prefixes -c a.c
+	expect_like_ref
+	expect_counts 0 2
+}
+
+# A config file that names another (@file): what that one says is not
+# followed, so the compile is not cached.
+test_clang_config_naming_another() {
+	require_cmd clang
+	mkdir bin
+	cp "$(readlink -f "$(command -v clang)")" bin/x86_64-clang
+	echo 'int f(void) { return VAL; }' >a.c
+	echo '-DVAL=1' >bin/more.txt
+	echo '-O1 @more.txt' >bin/x86_64.cfg
+	settle
+	outputs a.o
+	ref bin/x86_64-clang -c a.c
+	zc bin/x86_64-clang -c a.c
+	expect_like_ref
+	expect_uncacheable unsupported_option
+}
