@@ -300,7 +300,8 @@ static int list_config_names(const char *dir, const char *suffix, struct strbuf 
 			strvec_push(&names, e->d_name);
 	}
 	closedir(d);
-	qsort(names.v, names.nr, sizeof(*names.v), by_name);
+	if (names.nr > 1)
+		qsort(names.v, names.nr, sizeof(*names.v), by_name);
 	for (size_t i = 0; i < names.nr; i++) {
 		strbuf_addstr(out, names.v[i]);
 		strbuf_addch(out, '\n');
