@@ -89,6 +89,9 @@ struct include_scan;
 struct compiler_family {
 	const char *name; /* "gcc", "clang": also the stats prefix */
 	enum depfile_wrap depfile_wrap; /* how its dependency lists are wrapped */
+	/* The suffix of the configuration files the driver reads from its
+	 * binary's directory (clang: ".cfg"), or NULL. */
+	const char *config_suffix;
 
 	/* Fills the plan of inv from inv->args; sets inv->uncacheable when the
 	 * compile cannot be cached. Returns -1 only on internal errors. */
@@ -117,9 +120,6 @@ struct compiler_family {
 	/* The argv that makes the compiler print its include search chain
 	 * (run on misses only; cached by the caller). */
 	void (*search_query_argv)(const struct invocation *inv, struct strvec *out);
-	/* The suffix of the configuration files the driver reads from its
-	 * binary's directory (clang: ".cfg"), or NULL. */
-	const char *config_suffix;
 	/* Parses that query's stderr into the ordered chain, and finds the
 	 * include dirs of the command line the compiler skipped. */
 	int (*parse_search_output)(const struct invocation *inv, const char *text,
