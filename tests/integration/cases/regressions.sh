@@ -325,14 +325,20 @@ test_clang_in_place_outputs() {
 
 # Found by a session, 2026-12-01: clang reads <target>.cfg beside its binary.
 
+# clang_copy_as NAME: a copy of clang at bin/NAME (so that the directory it
+# reads its config files from is the test's), and an a.c that needs VAL.
+clang_copy_as() {
+	require_cmd clang
+	mkdir -p bin
+	cp "$(readlink -f "$(command -v clang)")" "bin/$1"
+	echo 'int f(void) { return VAL; }' >a.c
+}
+
 # A cross clang named by its target reads x86_64.cfg (here a copy of the
 # driver, so that the directory it reads is the test's): a config file
 # added, edited or removed is another compiler.
 test_clang_config_file_in_key() {
-	require_cmd clang
-	mkdir bin
-	cp "$(readlink -f "$(command -v clang)")" bin/x86_64-clang
-	echo 'int f(void) { return VAL; }' >a.c
+	clang_copy_as x86_64-clang
 	echo '-DVAL=1' >bin/x86_64.cfg
 	settle
 	outputs a.o
@@ -384,10 +390,7 @@ test_clang_config_beside_symlink() {
 # A config file that names another (@file): what that one says is not
 # followed, so the compile is not cached.
 test_clang_config_naming_another() {
-	require_cmd clang
-	mkdir bin
-	cp "$(readlink -f "$(command -v clang)")" bin/x86_64-clang
-	echo 'int f(void) { return VAL; }' >a.c
+	clang_copy_as x86_64-clang
 	echo '-DVAL=1' >bin/more.txt
 	echo '-O1 @more.txt' >bin/x86_64.cfg
 	settle
