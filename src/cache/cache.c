@@ -42,10 +42,7 @@ enum result_tag {
 	RES_OUTPUT_BASE = 16
 };
 
-enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2, AUX_HELPERS = 3, AUX_CONFIG_NAMES = 4 };
-
-/* A compiler's configuration file larger than this is not read. */
-#define MAX_CONFIG_FILE_SIZE (64 * 1024)
+enum aux_tag { AUX_DIGEST = 1, AUX_SEARCH_DIRS = 2, AUX_HELPERS = 3, AUX_CONFIG_FILES = 4 };
 
 /* Inputs changed later than this before the compile started might have
  * changed during it without a visible timestamp change: such compiles are
@@ -279,158 +276,137 @@ static char *find_in_path(struct cache *c, const struct invocation *inv, const c
 
 static bool too_new(const struct cache *c, uint64_t mtime_ns, uint64_t ctime_ns);
 
-static int by_name(const void *a, const void *b)
+/* Whether dir holds a file whose name ends in suffix; -1 when it cannot be
+ * listed. */
+static int has_config_file(const char *dir, const char *suffix)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dir that end in suffix, one per line, sorted. */
-static int list_config_names(const char *dir, const char *suffix, struct strbuf *out)
-{
-	struct strvec names = STRVEC_INIT;
 	size_t suffix_len = strlen(suffix);
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	int found = 0;
 
 	if (!d)
 		return error("cannot list '%s':", dir);
-	while ((e = readdir(d))) {
+	errno = 0;
+	while (!found && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		if (len > suffix_len && !strcmp(e->d_name + len - suffix_len, suffix))
-			strvec_push(&names, e->d_name);
+		found = len > suffix_len && !strcmp(e->d_name + len - suffix_len, suffix);
 	}
-	closedir(d);
-	if (names.nr > 1)
-		qsort(names.v, names.nr, sizeof(*names.v), by_name);
-	for (size_t i = 0; i < names.nr; i++) {
-		strbuf_addstr(out, names.v[i]);
-		strbuf_addch(out, '\n');
-	}
-	strvec_clear(&names);
-	return 0;
+	if (!found && errno)
+		found = error("cannot list '%s':", dir);
+	if (closedir(d) < 0 && found >= 0)
+		found = error("cannot list '%s':", dir);
+	return found;
 }
 
-/* One configuration file into h, by name and content. One that names
- * another file (@file) makes the compile uncacheable: what that one says
- * is not followed. */
-static int hash_config_file(struct cache *c, struct invocation *inv, const char *path,
-			    struct hasher *h)
-{
-	struct strbuf content = STRBUF_INIT;
-	struct stat st;
-	int ret = -1;
-
-	if (stat(path, &st) < 0) {
-		/* Gone since the listing, or a dangling link: not read. */
-		hash_str(h, "config-missing", path);
-		ret = errno == ENOENT ? 0 : error("cannot stat '%s':", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		hash_str(h, "config-not-a-file", path);
-		ret = 0;
-		goto out;
-	}
-	if (too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim))) {
-		inv->uncacheable = STAT_UNC_MODIFIED_DURING_COMPILE;
-		goto out;
-	}
-	if (read_file(path, &content, MAX_CONFIG_FILE_SIZE) < 0)
-		goto out;
-	for (size_t i = 0; i < content.len; i++)
-		if (content.buf[i] == '@' && (i == 0 || strchr(" \t\r\n\"'", content.buf[i - 1]))) {
-			zlog("'%s' names another file (@file): not followed", path);
-			inv->uncacheable = STAT_UNC_UNSUPPORTED_OPTION;
-			goto out;
-		}
-	hash_str(h, "config", path);
-	hash_bytes(h, "config-content", content.buf, content.len);
-	ret = 0;
-out:
-	strbuf_release(&content);
-	return ret;
-}
-
-/* The configuration files in dir, into h; the listing is remembered by the
- * directory's stat data (adding or removing a file changes its mtime). */
-static int hash_config_dir(struct cache *c, struct invocation *inv, const char *dir,
-			   struct hasher *h)
+/* One directory the compiler may read configuration files from: its stat
+ * data into stamp; 1 when it holds one (or cannot be listed), else 0. The
+ * answer is remembered by that stat data (adding or removing a file changes
+ * a directory's mtime); not for a directory changed just now. */
+static int config_dir_in_use(struct cache *c, const struct invocation *inv, const char *dir,
+			     struct hasher *stamp)
 {
 	const char *suffix = inv->family->config_suffix;
-	struct strbuf names = STRBUF_INIT;
-	struct hasher lh;
+	struct hasher kh;
 	struct digest key;
 	struct stat st;
 	char *known = NULL;
 	size_t len;
-	int ret = -1;
+	int found;
 
-	hash_str(h, "config-dir", dir);
+	hash_str(stamp, "dir", dir);
 	if (stat(dir, &st) < 0) {
-		ret = errno == ENOENT ? 0 : error("cannot stat '%s':", dir);
+		/* Nothing is read from a directory that is not there. */
+		found = errno == ENOENT ? 0 : 1;
 		goto out;
 	}
+	hash_u64(stamp, "dev", (uint64_t)st.st_dev);
+	hash_u64(stamp, "ino", (uint64_t)st.st_ino);
+	hash_u64(stamp, "mtime", (uint64_t)ts_ns(st.st_mtim));
+	hash_u64(stamp, "ctime", (uint64_t)ts_ns(st.st_ctim));
 	bool settled = !too_new(c, (uint64_t)ts_ns(st.st_mtim), (uint64_t)ts_ns(st.st_ctim));
-	hasher_init(&lh, NULL);
-	hash_str(&lh, "config-names-v1", suffix);
-	hash_str(&lh, "dir", dir);
-	hash_u64(&lh, "dev", (uint64_t)st.st_dev);
-	hash_u64(&lh, "ino", (uint64_t)st.st_ino);
-	hash_u64(&lh, "mtime", (uint64_t)ts_ns(st.st_mtim));
-	hash_u64(&lh, "ctime", (uint64_t)ts_ns(st.st_ctim));
-	hasher_final(&lh, &key);
+	hasher_init(&kh, NULL);
+	hash_str(&kh, "config-files-v1", suffix);
+	hash_str(&kh, "dir", dir);
+	hash_u64(&kh, "dev", (uint64_t)st.st_dev);
+	hash_u64(&kh, "ino", (uint64_t)st.st_ino);
+	hash_u64(&kh, "mtime", (uint64_t)ts_ns(st.st_mtim));
+	hash_u64(&kh, "ctime", (uint64_t)ts_ns(st.st_ctim));
+	hasher_final(&kh, &key);
+	if (settled && (known = aux_get(c, &key, AUX_CONFIG_FILES, &len)) && len == 1) {
+		found = known[0] == '1';
+		goto out;
+	}
+	found = has_config_file(dir, suffix);
+	if (found < 0) {
+		/* The compiler may still read a file there: not cached. */
+		found = 1;
+		goto out;
+	}
 	if (settled)
-		known = aux_get(c, &key, AUX_CONFIG_NAMES, &len);
-	if (known) {
-		strbuf_add(&names, known, len);
-	} else {
-		if (list_config_names(dir, suffix, &names) < 0)
-			goto out;
-		if (settled)
-			aux_put(c, &key, AUX_CONFIG_NAMES, names.buf, names.len);
-	}
-	ret = 0;
-	for (char *name = names.buf; ret == 0 && !inv->uncacheable && *name;) {
-		char *end = strchr(name, '\n');
-		if (!end)
-			break;
-		*end = '\0';
-		char *path = path_join(dir, name);
-		ret = hash_config_file(c, inv, path, h);
-		free(path);
-		name = end + 1;
-	}
+		aux_put(c, &key, AUX_CONFIG_FILES, found ? "1" : "0", 1);
 out:
 	free(known);
-	strbuf_release(&names);
-	return ret;
+	return found;
 }
 
-/*
- * clang reads a configuration file from the directory of its binary: which
- * one, it decides by the name it runs under and its target options
- * (x86_64-clang.cfg, then x86_64.cfg; from version 16 default ones such as
- * clang.cfg too). Rather than mirror that choice, every file there with the
- * family's suffix is part of the compiler, by name and content. The
- * directory is the binary's after symlinks, and the one of the name it was
- * run by (where -no-canonical-prefixes makes it look).
- */
-static int hash_config_files(struct cache *c, struct invocation *inv, struct hasher *h)
+/* The stat data of the directories the compiler may read configuration
+ * files from; whether one of them holds such a file. */
+static bool config_dirs(struct cache *c, const struct invocation *inv, struct digest *stamp)
 {
 	char *real_dir = inv->real_compiler ? path_dirname(inv->real_compiler) : NULL;
 	char *called_dir = path_dirname(inv->compiler);
-	int ret = 0;
+	struct hasher h;
+	bool in_use = false;
 
-	if (real_dir)
-		ret = hash_config_dir(c, inv, real_dir, h);
-	if (ret == 0 && !inv->uncacheable && (!real_dir || strcmp(real_dir, called_dir)))
-		ret = hash_config_dir(c, inv, called_dir, h);
+	hasher_init(&h, NULL);
+	if (real_dir && config_dir_in_use(c, inv, real_dir, &h)) {
+		zlog("'%s' has configuration files (*%s)", real_dir, inv->family->config_suffix);
+		in_use = true;
+	}
+	if ((!real_dir || strcmp(real_dir, called_dir)) && config_dir_in_use(c, inv, called_dir, &h)) {
+		zlog("'%s' has configuration files (*%s)", called_dir, inv->family->config_suffix);
+		in_use = true;
+	}
+	hasher_final(&h, stamp);
 	free(real_dir);
 	free(called_dir);
-	return inv->uncacheable ? -1 : ret;
+	return in_use;
 }
 
-int compiler_digest(struct cache *c, struct invocation *inv, struct digest *out)
+/*
+ * clang reads a configuration file from the directory of its binary (after
+ * symlinks; with -no-canonical-prefixes, of the name it was run by): which
+ * one, it decides by the name it runs under and its target (x86_64-clang.cfg,
+ * then x86_64.cfg; from version 16 default ones such as clang.cfg too). Its
+ * options come before the command line's and are not analysed here (one may
+ * add an output, read a profile, or name another file), so while such a
+ * directory holds any configuration file, the compile is not cached.
+ * Returns -1 (and sets inv->uncacheable) then.
+ */
+static int check_config_dirs(struct cache *c, struct invocation *inv)
+{
+	if (!inv->family->config_suffix)
+		return 0;
+	if (config_dirs(c, inv, &c->config_dirs)) {
+		inv->uncacheable = STAT_UNC_COMPILER_CONFIG;
+		return -1;
+	}
+	c->have_config_dirs = true;
+	return 0;
+}
+
+/* Did a configuration directory change since check_config_dirs()? */
+static bool config_dirs_changed(struct cache *c, const struct invocation *inv)
+{
+	struct digest now;
+
+	if (!c->have_config_dirs)
+		return false;
+	return config_dirs(c, inv, &now) || memcmp(now.b, c->config_dirs.b, DIGEST_SIZE);
+}
+
+int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out)
 {
 	struct strvec queries = STRVEC_INIT, helpers = STRVEC_INIT;
 	struct digest driver;
@@ -445,16 +421,14 @@ int compiler_digest(struct cache *c, struct invocation *inv, struct digest *out)
 		goto out;
 	if (inv->family->helper_queries)
 		inv->family->helper_queries(inv, &queries);
-	if (!queries.nr && !inv->family->config_suffix) {
+	if (!queries.nr) {
 		c->compiler = driver;
 		goto known;
 	}
-	if (queries.nr && helper_names(c, inv, &driver, &queries, &helpers) < 0)
+	if (helper_names(c, inv, &driver, &queries, &helpers) < 0)
 		goto out;
 	hasher_init(&h, NULL);
 	hash_digest(&h, "driver", &driver);
-	if (inv->family->config_suffix && hash_config_files(c, inv, &h) < 0)
-		goto out;
 	for (size_t i = 0; i < helpers.nr; i++) {
 		const char *name = helpers.v[i];
 		char *where = strchr(name, '/') ? xstrdup(name) : find_in_path(c, inv, name);
@@ -527,7 +501,7 @@ int cache_direct_key(struct cache *c, struct invocation *inv, struct digest *key
 	hasher_init(&h, c->cfg->debug ? &c->debug : NULL);
 	hash_u64(&h, "key-format", KEY_FORMAT_VERSION);
 	hash_str(&h, "family", inv->family->name);
-	if (compiler_digest(c, inv, &d) < 0)
+	if (compiler_digest(c, inv, &d) < 0 || check_config_dirs(c, inv) < 0)
 		goto out;
 	hash_digest(&h, "compiler", &d);
 	hash_str(&h, "language", inv->language);
@@ -1711,6 +1685,12 @@ int cache_record(struct cache *c, struct invocation *inv, const struct digest *k
 
 	if (!c->store->writable) {
 		zlog("not stored: %s", c->store->not_writable);
+		goto out;
+	}
+	if (config_dirs_changed(c, inv)) {
+		zlog("not stored: a directory the compiler reads configuration files from changed");
+		count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
+		ret = 1;
 		goto out;
 	}
 	for (int i = 0; i < inv->nr_outputs; i++)

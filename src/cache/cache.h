@@ -44,6 +44,11 @@ struct cache {
 	struct digest source_digest;
 	struct digest compiler;  /* content digest of the compiler, once known */
 	bool have_compiler;
+	/* The stat data of the directories the compiler may read configuration
+	 * files from, when the key was computed: a file added there during the
+	 * compile keeps it from being stored. */
+	struct digest config_dirs;
+	bool have_config_dirs;
 	struct file_memo *memo;  /* the daemon's remembered digests, or NULL */
 	struct scan_memo *scans; /* the daemon's remembered scans, or NULL */
 	struct fact_memo *facts; /* the daemon's copy of the aux facts, or NULL */
@@ -88,11 +93,9 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 int cache_record(struct cache *c, struct invocation *inv, const struct digest *key,
 		 const struct run_result *run, const char *depfile);
 
-/* The digest of the compiler: the driver's content, where the programs it
- * runs for this compile are, their size and mtime (cc1, as), and the
- * configuration files it may read (clang). The first call per compile
- * computes it; it may set inv->uncacheable (a configuration file that names
- * another, or changed just now). */
-int compiler_digest(struct cache *c, struct invocation *inv, struct digest *out);
+/* The digest of the compiler: the driver's content, and where the programs
+ * it runs for this compile are, their size and mtime (cc1, as). The first
+ * call per compile computes it. */
+int compiler_digest(struct cache *c, const struct invocation *inv, struct digest *out);
 
 #endif

@@ -53,6 +53,8 @@ static const struct {
 	[STAT_UNC_UNEXPLAINED_HEADER] = { "unexplained_header",
 					  "a header under no search directory (a resolved symlink)" },
 	[STAT_UNC_OUTPUT_IS_INPUT] = { "output_is_input", "an output is the source (-o a.c)" },
+	[STAT_UNC_COMPILER_CONFIG] = { "compiler_config",
+				       "the compiler may read a configuration file (clang *.cfg)" },
 	[STAT_ERR_CACHE_UNUSABLE] = { "cache_unusable", "cache directory unusable" },
 	[STAT_ERR_STORE_FAILED] = { "store_failed", "failed to store an entry" },
 	[STAT_ERR_CORRUPT_ENTRY] = { "corrupt_entry", "corrupt entries dropped" },
