@@ -340,6 +340,7 @@ static int config_dir_in_use(struct cache *c, const struct invocation *inv, cons
 	found = has_config_file(dir, suffix);
 	if (found < 0) {
 		/* The compiler may still read a file there: not cached. */
+		zlog("%s", last_error());
 		found = 1;
 		goto out;
 	}
