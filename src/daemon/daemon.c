@@ -12,7 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +45,12 @@
  * SIGKILLed daemon keeps it until its last thread is gone, after its main
  * thread shows as a zombie. */
 #define LOCK_WAIT_MS 500
+/* Connections are served by up to this many worker threads (one per CPU),
+ * and accepted ones wait in a queue of this length. */
+#define MAX_WORKERS 8
+#define CONNECTION_QUEUE 64
+/* How soon the main loop looks again at a full queue. */
+#define QUEUE_FULL_POLL_MS 5
 #define ZC_STR_(x) #x
 #define ZC_STR(x) ZC_STR_(x)
 
@@ -55,7 +64,19 @@ struct daemon {
 	ino_t socket_ino;
 	struct timespec started;
 	struct server server;
-	bool stopping;
+	atomic_bool stopping;          /* a stop request (a worker sets it) */
+	_Atomic int64_t last_request;  /* CLOCK_MONOTONIC ms */
+	/* The workers, and the connections accepted for them. */
+	pthread_t workers[MAX_WORKERS];
+	int nr_threads_started;        /* to join */
+	int nr_workers;                /* of those, the ones that serve */
+	int workers_reported;          /* started and past their set-up */
+	pthread_mutex_t queue_lock;    /* guards what follows */
+	pthread_cond_t queue_cond;     /* a connection queued, or the end */
+	pthread_cond_t started_cond;   /* a worker is past its set-up */
+	int queue[CONNECTION_QUEUE];
+	int queue_head, queued, serving;
+	bool workers_end;
 	struct stat mnt_ns, root; /* ours, to compare with each client's */
 	gid_t *groups;            /* our supplementary groups, sorted */
 	int nr_groups;
@@ -203,7 +224,10 @@ static void serve_connection(struct daemon *d, int fd)
 	case MSG_STOP:
 		if (proto_write_frame(fd, MSG_ACK, NULL) < 0)
 			zlog("daemon: cannot acknowledge stop");
-		d->stopping = true;
+		atomic_store(&d->stopping, true);
+		/* Wakes the main thread's poll. */
+		if (write(d->signal_pipe[1], "", 1) != 1)
+			zlog("daemon: cannot wake the main thread to stop");
 		break;
 	case MSG_COMPILE: {
 		struct proto_compile req = PROTO_COMPILE_INIT;
@@ -229,6 +253,128 @@ static void serve_connection(struct daemon *d, int fd)
 	}
 out:
 	strbuf_release(&payload);
+}
+
+/*
+ * The worker threads. A compile's lookup and the writing of its outputs
+ * take about a millisecond of the daemon's time; served one at a time, a
+ * second compile of a parallel build waits that long for its turn. Each
+ * worker serves one connection at a time, in the compile's directory: it
+ * has a working directory of its own (unshare(CLONE_FS)), so it may chdir
+ * while others serve. The main thread accepts and queues; what the workers
+ * share (the memories, the pending-writes registry, the counters, the list
+ * of misses) is thread-safe.
+ */
+static void serve_and_close(struct daemon *d, int fd)
+{
+	serve_connection(d, fd);
+	close(fd);
+	/* Never keep a client's directory (or its mount) busy. */
+	if (chdir("/") < 0)
+		zlog("daemon: cannot change to /");
+	atomic_store(&d->last_request, monotonic_ms());
+}
+
+static void *worker_main(void *arg)
+{
+	struct daemon *d = arg;
+	bool usable = unshare(CLONE_FS) == 0;
+
+	pthread_mutex_lock(&d->queue_lock);
+	d->workers_reported++;
+	if (!usable) {
+		/* Its chdir would move every thread's: it serves nothing. */
+		fprintf(stderr, "zccache daemon: no private working directory for a worker: %s\n",
+			strerror(errno));
+		d->nr_workers--;
+	}
+	pthread_cond_broadcast(&d->started_cond);
+	while (usable) {
+		while (!d->queued && !d->workers_end)
+			pthread_cond_wait(&d->queue_cond, &d->queue_lock);
+		if (!d->queued)
+			break; /* the end, and every accepted connection answered */
+		int fd = d->queue[d->queue_head];
+		d->queue_head = (d->queue_head + 1) % CONNECTION_QUEUE;
+		d->queued--;
+		d->serving++;
+		pthread_mutex_unlock(&d->queue_lock);
+		serve_and_close(d, fd);
+		pthread_mutex_lock(&d->queue_lock);
+		d->serving--;
+	}
+	pthread_mutex_unlock(&d->queue_lock);
+	return NULL;
+}
+
+/* Starts one worker per CPU (at least two: a lookup that waits for a
+ * pending store must not hold up the others). With none, the main thread
+ * serves the connections itself. */
+static void start_workers(struct daemon *d)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int wanted = cpus < 2 ? 2 : cpus > MAX_WORKERS ? MAX_WORKERS : (int)cpus, started = 0;
+
+	pthread_mutex_init(&d->queue_lock, NULL);
+	pthread_cond_init(&d->queue_cond, NULL);
+	pthread_cond_init(&d->started_cond, NULL);
+	pthread_mutex_lock(&d->queue_lock);
+	for (int i = 0; i < wanted; i++) {
+		if (pthread_create(&d->workers[started], NULL, worker_main, d) != 0) {
+			zlog("daemon: cannot start worker %d", i);
+			break;
+		}
+		started++;
+		d->nr_workers++;
+	}
+	/* Whether they can serve is known once each is past its unshare(). */
+	while (d->workers_reported < started)
+		pthread_cond_wait(&d->started_cond, &d->queue_lock);
+	d->nr_threads_started = started;
+	pthread_mutex_unlock(&d->queue_lock);
+	if (!d->nr_workers)
+		fprintf(stderr, "zccache daemon: no worker threads: serving on the main thread\n");
+}
+
+/* Hands an accepted connection to the workers (or serves it here when
+ * there are none). The queue is never full: the main loop stops accepting
+ * while it is. */
+static void dispatch(struct daemon *d, int fd)
+{
+	pthread_mutex_lock(&d->queue_lock);
+	if (!d->nr_workers) {
+		pthread_mutex_unlock(&d->queue_lock);
+		serve_and_close(d, fd);
+		return;
+	}
+	d->queue[(d->queue_head + d->queued) % CONNECTION_QUEUE] = fd;
+	d->queued++;
+	pthread_cond_signal(&d->queue_cond);
+	pthread_mutex_unlock(&d->queue_lock);
+}
+
+/* Is a connection queued or being served? Is the queue full? */
+static void queue_state(struct daemon *d, bool *busy, bool *full)
+{
+	pthread_mutex_lock(&d->queue_lock);
+	*busy = d->queued || d->serving;
+	*full = d->queued == CONNECTION_QUEUE;
+	pthread_mutex_unlock(&d->queue_lock);
+}
+
+/* Lets the workers answer what is queued, then joins them. */
+static void stop_workers(struct daemon *d)
+{
+	pthread_mutex_lock(&d->queue_lock);
+	d->workers_end = true;
+	pthread_cond_broadcast(&d->queue_cond);
+	pthread_mutex_unlock(&d->queue_lock);
+	for (int i = 0; i < d->nr_threads_started; i++)
+		pthread_join(d->workers[i], NULL);
+	d->nr_threads_started = 0;
+	pthread_cond_destroy(&d->started_cond);
+	pthread_cond_destroy(&d->queue_cond);
+	pthread_mutex_destroy(&d->queue_lock);
 }
 
 /* Binds the socket; we hold the lock, so a socket file there is stale. */
@@ -319,7 +465,8 @@ int daemon_run(const struct config *cfg, int notify_fd)
 {
 	struct daemon d = { .cfg = cfg, .listen_fd = -1, .lock_fd = -1,
 			    .signal_pipe = { -1, -1 }, .socket_path = STRBUF_INIT };
-	int64_t idle_ms = (int64_t)cfg->idle_timeout * 1000, last_request, last_socket_check;
+	int64_t idle_ms = (int64_t)cfg->idle_timeout * 1000, last_socket_check;
+	bool workers_started = false;
 	int ret = 1, rc;
 
 	if (!cfg->cache_dir) {
@@ -381,15 +528,22 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		close(notify_fd);
 		notify_fd = -1;
 	}
-	last_request = last_socket_check = monotonic_ms();
-	while (!d.stopping) {
-		struct pollfd fds[2] = { { d.listen_fd, POLLIN, 0 }, { d.signal_pipe[0], POLLIN, 0 } };
+	start_workers(&d);
+	workers_started = true;
+	atomic_store(&d.last_request, monotonic_ms());
+	last_socket_check = monotonic_ms();
+	for (;;) {
+		bool busy, full;
+		queue_state(&d, &busy, &full);
+		/* A full queue: the kernel's backlog holds the next ones. */
+		struct pollfd fds[2] = { { d.listen_fd, full ? 0 : POLLIN, 0 },
+					 { d.signal_pipe[0], POLLIN, 0 } };
 		int timeout = -1;
 		if (idle_ms > 0) {
-			int64_t left = last_request + idle_ms - monotonic_ms();
-			if (left <= 0 && server_expecting(&d.server)) {
-				/* A compile still runs: its result comes back. */
-				last_request = monotonic_ms() - idle_ms + 1000;
+			int64_t left = atomic_load(&d.last_request) + idle_ms - monotonic_ms();
+			if (left <= 0 && (busy || server_expecting(&d.server))) {
+				/* A compile is served, or still runs: its result comes back. */
+				atomic_store(&d.last_request, monotonic_ms() - idle_ms + 1000);
 				left = 1000;
 			}
 			if (left <= 0) {
@@ -400,6 +554,8 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		}
 		if (timeout < 0 || timeout > SOCKET_CHECK_MS)
 			timeout = SOCKET_CHECK_MS;
+		if (full && timeout > QUEUE_FULL_POLL_MS)
+			timeout = QUEUE_FULL_POLL_MS;
 		int flush_due = server_tick(&d.server);
 		if (flush_due >= 0 && (timeout < 0 || flush_due < timeout))
 			timeout = flush_due;
@@ -409,6 +565,8 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			error("poll failed:");
 			goto out;
 		}
+		if (atomic_load(&d.stopping))
+			break; /* asked to stop: the workers answer what is queued */
 		if (fds[1].revents & POLLIN) {
 			fprintf(stderr, "zccache daemon: signal received, exiting\n");
 			break;
@@ -428,12 +586,8 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			int fd = accept4(d.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd < 0)
 				continue;
-			serve_connection(&d, fd);
-			close(fd);
-			/* Never keep a client's directory (or its mount) busy. */
-			if (chdir("/") < 0)
-				zlog("daemon: cannot change to /");
-			last_request = monotonic_ms();
+			atomic_store(&d.last_request, monotonic_ms());
+			dispatch(&d, fd);
 		}
 	}
 	ret = 0;
@@ -448,6 +602,8 @@ out:
 			unlink(d.socket_path.buf);
 		close(d.listen_fd);
 	}
+	if (workers_started)
+		stop_workers(&d);
 	for (int i = 0; i < 2; i++)
 		if (d.signal_pipe[i] >= 0)
 			close(d.signal_pipe[i]);

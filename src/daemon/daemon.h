@@ -11,7 +11,9 @@
  * and logged. It exits after idle_timeout seconds without a request (0:
  * never), on SIGTERM/SIGINT, or on a stop request, removing its socket.
  *
- * Compiles are served by serve.c; clients use the daemon unless the
+ * The main thread accepts; connections are served by worker threads (one
+ * per CPU, 2 to 8, each in a working directory of its own) through
+ * serve.c; clients use the daemon unless the
  * `daemon` setting is off (ZCCACHE_NODAEMON=1).
  *
  * Calling sequence: daemon_run() is `zccache daemon` (daemon.c);

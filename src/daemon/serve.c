@@ -181,21 +181,31 @@ void server_flush(struct server *s)
 		s->dirty = false;
 	}
 	s->flushed_at = monotonic_ms(); /* a failed flush is tried again later */
+	/* Flushes run on any thread: one trim at a time is enough. */
+	uint64_t max_size = s->max_size;
+	bool trim = rc == 0 && max_size && after.value[STAT_CACHE_BYTES] > (int64_t)max_size &&
+		    !s->trimming;
+	if (trim)
+		s->trimming = true;
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0) {
 		zlog("daemon: cannot update the stats: %s", last_error());
 		goto out;
 	}
-	if (s->max_size && after.value[STAT_CACHE_BYTES] > (int64_t)s->max_size &&
-	    store_open(&st, s->cfg) == 0) {
+	if (trim && store_open(&st, s->cfg) == 0) {
 		int64_t bytes, files;
-		if (store_trim(&st, s->max_size / 10 * 9, &bytes, &files) == 0 &&
+		if (store_trim(&st, max_size / 10 * 9, &bytes, &files) == 0 &&
 		    stats_set_size(s->cfg->cache_dir, bytes, files) == 0) {
 			pthread_mutex_lock(&s->lock);
 			s->cache_bytes = bytes;
 			pthread_mutex_unlock(&s->lock);
 		}
 		store_release(&st);
+	}
+	if (trim) {
+		pthread_mutex_lock(&s->lock);
+		s->trimming = false;
+		pthread_mutex_unlock(&s->lock);
 	}
 out:
 	stats_release(&after);
@@ -219,30 +229,41 @@ int server_tick(struct server *s)
 	return (int)due;
 }
 
-bool server_expecting(const struct server *s)
+bool server_expecting(struct server *s)
 {
 	time_t now = time(NULL);
+	bool expecting = false;
 
-	for (const struct pending_miss *m = s->misses; m; m = m->next)
-		if (now - m->created <= MISS_TTL_SECONDS &&
-		    (kill(m->client, 0) == 0 || errno == EPERM))
-			return true;
-	return false;
+	pthread_mutex_lock(&s->lock);
+	for (const struct pending_miss *m = s->misses; m && !expecting; m = m->next)
+		expecting = now - m->created <= MISS_TTL_SECONDS &&
+			    (kill(m->client, 0) == 0 || errno == EPERM);
+	pthread_mutex_unlock(&s->lock);
+	return expecting;
 }
 
 /* Drops misses whose client never came back. */
 static void expire_misses(struct server *s)
 {
 	time_t now = time(NULL);
+	struct pending_miss *dead = NULL;
 
+	pthread_mutex_lock(&s->lock);
 	for (struct pending_miss **p = &s->misses; *p;) {
 		if (now - (*p)->created > MISS_TTL_SECONDS) {
-			struct pending_miss *dead = *p;
-			*p = dead->next;
-			miss_free(dead);
+			struct pending_miss *m = *p;
+			*p = m->next;
+			m->next = dead;
+			dead = m;
 		} else {
 			p = &(*p)->next;
 		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	while (dead) {
+		struct pending_miss *next = dead->next;
+		miss_free(dead);
+		dead = next;
 	}
 }
 
@@ -353,7 +374,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 		goto drop;
 	}
 	/* A miss: the client compiles and comes back with STORE. */
+	pthread_mutex_lock(&s->lock);
 	struct proto_miss miss = { .token = ++s->next_token, .argv = STRVEC_INIT };
+	pthread_mutex_unlock(&s->lock);
 	if (!inv->user_depfile || inv->depfile_partial) {
 		int dfd = create_temp_file(m->store.tmp_dir, "dep.", &m->depfile);
 		if (dfd < 0) {
@@ -371,8 +394,10 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 	m->client = peer;
 	m->created = time(NULL);
 	snprintf(m->family_counter, sizeof(m->family_counter), "%s.misses", inv->family->name);
+	pthread_mutex_lock(&s->lock);
 	m->next = s->misses;
 	s->misses = m;
+	pthread_mutex_unlock(&s->lock);
 	reply(fd, MSG_MISS, &payload);
 	m = NULL;
 drop:
@@ -509,16 +534,19 @@ out:
 
 void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer)
 {
-	struct pending_miss **p = &s->misses, *m;
+	struct pending_miss **p, *m;
 
-	while (*p && ((*p)->token != req->token || (*p)->client != peer))
+	pthread_mutex_lock(&s->lock);
+	for (p = &s->misses; *p && ((*p)->token != req->token || (*p)->client != peer);)
 		p = &(*p)->next;
 	m = *p;
+	if (m)
+		*p = m->next;
+	pthread_mutex_unlock(&s->lock);
 	if (!m) {
 		reply_error(fd, "unknown token");
 		return;
 	}
-	*p = m->next;
 	m->next = NULL;
 	if (req->status != 0) {
 		stats_delta_add(&m->cache.delta, STAT_UNC_COMPILE_FAILED, 1);

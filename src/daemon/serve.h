@@ -8,8 +8,9 @@
  *            | MISS (token + the argv to run) ... client compiles ...
  *   STORE(token, status, stdout, stderr) -> ACK (outputs kept; the entry is
  *              recorded later by the store thread)
- * Lookups run on the daemon's main thread, one at a time: it changes into
- * the client's cwd for each request, and the invocation carries the client's
+ * Requests are served on the daemon's worker threads (daemon.c), several at
+ * once: a worker changes into the client's cwd for each request (each has a
+ * working directory of its own), and the invocation carries the client's
  * environment and umask; the settings (recache, log_file, compression, ...)
  * are the client's too, read from its environment and its cache's
  * zccache.conf per request. Records run on one store thread with a working
@@ -29,6 +30,7 @@
 #include "../store/store.h"
 #include "pending.h"
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define MISS_TTL_SECONDS 3600
 /* Counters are added to the stats file at most this long after a compile
@@ -47,19 +49,20 @@ struct server {
 	struct scan_memo *scans;  /* remembered scans of contents (cache/scanmemo.h) */
 	struct fact_memo *facts;  /* the aux facts, in memory (cache/factmemo.h) */
 	struct manifest_memo *manifests; /* manifests, in memory (cache/manifestmemo.h) */
-	struct pending_miss *misses;
+	_Atomic uint64_t hits, misses_served; /* since the daemon started */
+	pthread_mutex_t lock;   /* guards what follows */
+	struct pending_miss *misses; /* handed to a client, waiting for its STORE */
 	uint64_t next_token;
-	uint64_t hits, misses_served;
 	struct stats unflushed; /* counted since the last flush */
 	bool dirty;
 	int64_t flushed_at;     /* CLOCK_MONOTONIC ms */
 	uint64_t max_size;      /* the latest client's, for trimming */
 	int64_t cache_bytes;    /* the store's size at the last flush */
+	bool trimming;          /* one trim at a time */
 	/* Misses are recorded on a store thread after their ACK. */
 	struct pending_registry pending;
 	pthread_t thread;
 	bool threaded;          /* a store thread runs */
-	pthread_mutex_t lock;   /* guards what follows and the counters above */
 	pthread_cond_t queue_cond, idle_cond;
 	struct pending_miss *queue; /* waiting for the store thread */
 	struct strvec graves;       /* replaced outputs for it to unlink */
@@ -69,12 +72,13 @@ struct server {
 int server_init(struct server *s, const struct config *cfg);
 void server_release(struct server *s);
 
-/* Answers one COMPILE or STORE request on fd. */
-/* peer: the client's pid (SO_PEERCRED); a STORE is taken only from the
+/* Answers one COMPILE or STORE request on fd; called from several threads
+ * at once, each in a working directory of its own (it changes it).
+ * peer: the client's pid (SO_PEERCRED); a STORE is taken only from the
  * process its miss was handed to. */
 void server_compile(struct server *s, const struct proto_compile *req, int fd, pid_t peer);
 /* Is a client still compiling a miss it will bring back? (Not idle then.) */
-bool server_expecting(const struct server *s);
+bool server_expecting(struct server *s);
 void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer);
 
 /* Waits until every handed-over miss is recorded (for status/stats). */

@@ -73,7 +73,10 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 		error("cannot run '%s':", argv[0]);
 		goto restore;
 	}
-	child_pid = pid;
+	/* Only a process that forwards signals has one child at a time (the
+	 * daemon runs several, from several threads). */
+	if (spawn_forwards_signals)
+		child_pid = pid;
 
 	struct pollfd fds[2] = { { out_pipe[0], POLLIN, 0 }, { err_pipe[0], POLLIN, 0 } };
 	struct strbuf *bufs[2] = { &res->out, &res->err };
@@ -108,7 +111,8 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 	}
 	ret = 0;
 restore:
-	child_pid = 0;
+	if (spawn_forwards_signals)
+		child_pid = 0;
 	for (size_t i = 0; spawn_forwards_signals && i < ZC_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &old[i], NULL);
 out:

@@ -311,3 +311,40 @@ test_daemon_started_under_file_size_limit() {
 	kill -0 "$pid" || fail "the daemon died"
 	[ -z "$(ls -A . | grep '^\.zccache\.')" ] || fail "a temporary file was left"
 }
+
+# A client that connects and says nothing holds one worker for up to the
+# daemon's request timeout (2 s); meanwhile the others serve compiles.
+# (Served one at a time, the hit below came only after the silent client
+# was dropped.)
+test_silent_client_does_not_hold_others() {
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	zc gcc -c a.c -Wall
+	local sock; sock=$(socket_file)
+	[ -S "$sock" ] || fail "no daemon socket"
+	"$PYTHON" - "$sock" "$T/silent" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+open(sys.argv[2] + ".connected", "w").close()
+s.recv(1)  # returns when the daemon gives up on us
+open(sys.argv[2] + ".dropped", "w").close()
+PY
+	local holder=$! i
+	on_cleanup "kill $holder"
+	for i in $(seq 100); do
+		[ -e "$T/silent.connected" ] && break
+		sleep 0.02
+	done
+	[ -e "$T/silent.connected" ] || fail "the silent client did not connect"
+	sleep 0.1 # accepted by now
+	zc gcc -c a.c -Wall
+	[ ! -e "$T/silent.dropped" ] || fail "the hit waited for the silent client to be dropped"
+	expect_like_ref
+	capture st "$ZCCACHE" status
+	expect_contains "$T/.cap/st.out" "hits       1"
+	wait "$holder" || fail "the silent client failed"
+	[ -e "$T/silent.dropped" ] || fail "the silent client was never dropped"
+}
