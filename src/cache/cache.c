@@ -626,13 +626,15 @@ static bool same_directory(const char *a, const char *b)
 static bool inputs_hold(struct cache *c, const struct invocation *inv, size_t s,
 			const struct include_set *set, bool *trusted)
 {
-	bool one;
+	bool one, ok = false;
 
 	*trusted = true;
+	if (c->memo)
+		file_memo_hold(c->memo);
 	for (size_t i = 0; i < set->nr_files; i++) {
 		if (!file_matches(c, inv, &set->files[i], &one)) {
 			zlog("include set %zu: '%s' changed", s, set->files[i].path);
-			return false;
+			goto out;
 		}
 		*trusted &= one;
 	}
@@ -640,11 +642,15 @@ static bool inputs_hold(struct cache *c, const struct invocation *inv, size_t s,
 		if (probe_absent_trusted(c, inv, set->absent.v[i], &one) != 1) {
 			zlog("include set %zu: '%s' now exists and may shadow a header", s,
 			     set->absent.v[i]);
-			return false;
+			goto out;
 		}
 		*trusted &= one;
 	}
-	return true;
+	ok = true;
+out:
+	if (c->memo)
+		file_memo_unhold(c->memo);
+	return ok;
 }
 
 /*

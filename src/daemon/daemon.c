@@ -45,12 +45,8 @@
  * SIGKILLed daemon keeps it until its last thread is gone, after its main
  * thread shows as a zombie. */
 #define LOCK_WAIT_MS 500
-/* Connections are served by up to this many worker threads (one per CPU),
- * and accepted ones wait in a queue of this length. */
+/* Connections are served by up to this many worker threads (one per CPU). */
 #define MAX_WORKERS 8
-#define CONNECTION_QUEUE 64
-/* How soon the main loop looks again at a full queue. */
-#define QUEUE_FULL_POLL_MS 5
 #define ZC_STR_(x) #x
 #define ZC_STR(x) ZC_STR_(x)
 
@@ -66,17 +62,15 @@ struct daemon {
 	struct server server;
 	atomic_bool stopping;          /* a stop request (a worker sets it) */
 	_Atomic int64_t last_request;  /* CLOCK_MONOTONIC ms */
-	/* The workers, and the connections accepted for them. */
+	/* The workers: each accepts and serves one connection at a time. */
 	pthread_t workers[MAX_WORKERS];
 	int nr_threads_started;        /* to join */
 	int nr_workers;                /* of those, the ones that serve */
 	int workers_reported;          /* started and past their set-up */
-	pthread_mutex_t queue_lock;    /* guards what follows */
-	pthread_cond_t queue_cond;     /* a connection queued, or the end */
+	pthread_mutex_t start_lock;    /* guards the two counts above */
 	pthread_cond_t started_cond;   /* a worker is past its set-up */
-	int queue[CONNECTION_QUEUE];
-	int queue_head, queued, serving;
-	bool workers_end;
+	atomic_int serving;            /* connections accepted, not yet closed */
+	atomic_bool workers_end;
 	struct stat mnt_ns, root; /* ours, to compare with each client's */
 	gid_t *groups;            /* our supplementary groups, sorted */
 	int nr_groups;
@@ -257,13 +251,15 @@ out:
 
 /*
  * The worker threads. A compile's lookup and the writing of its outputs
- * take about a millisecond of the daemon's time; served one at a time, a
- * second compile of a parallel build waits that long for its turn. Each
- * worker serves one connection at a time, in the compile's directory: it
+ * take the daemon most of a millisecond; served one at a time, a second
+ * compile of a parallel build waits that long for its turn, and every
+ * compile waits for a client that connected and says nothing. Each worker
+ * accepts on the listening socket (the kernel wakes one of them per
+ * connection) and serves that connection in the compile's directory: it
  * has a working directory of its own (unshare(CLONE_FS)), so it may chdir
- * while others serve. The main thread accepts and queues; what the workers
- * share (the memories, the pending-writes registry, the counters, the list
- * of misses) is thread-safe.
+ * while others serve. What they share (the memories, the pending-writes
+ * registry, the counters, the list of misses) is thread-safe. The main
+ * thread keeps the clock: signals, idle exit, the socket check, flushes.
  */
 static void serve_and_close(struct daemon *d, int fd)
 {
@@ -280,7 +276,7 @@ static void *worker_main(void *arg)
 	struct daemon *d = arg;
 	bool usable = unshare(CLONE_FS) == 0;
 
-	pthread_mutex_lock(&d->queue_lock);
+	pthread_mutex_lock(&d->start_lock);
 	d->workers_reported++;
 	if (!usable) {
 		/* Its chdir would move every thread's: it serves nothing. */
@@ -289,92 +285,65 @@ static void *worker_main(void *arg)
 		d->nr_workers--;
 	}
 	pthread_cond_broadcast(&d->started_cond);
-	while (usable) {
-		while (!d->queued && !d->workers_end)
-			pthread_cond_wait(&d->queue_cond, &d->queue_lock);
-		if (!d->queued)
-			break; /* the end, and every accepted connection answered */
-		int fd = d->queue[d->queue_head];
-		d->queue_head = (d->queue_head + 1) % CONNECTION_QUEUE;
-		d->queued--;
-		d->serving++;
-		pthread_mutex_unlock(&d->queue_lock);
-		serve_and_close(d, fd);
-		pthread_mutex_lock(&d->queue_lock);
-		d->serving--;
+	pthread_mutex_unlock(&d->start_lock);
+	while (usable && !atomic_load(&d->workers_end)) {
+		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			atomic_fetch_add(&d->serving, 1);
+			atomic_store(&d->last_request, monotonic_ms());
+			serve_and_close(d, fd);
+			atomic_fetch_sub(&d->serving, 1);
+		} else if (errno != EINTR && errno != ECONNABORTED && !atomic_load(&d->workers_end)) {
+			/* Out of descriptors or memory: let it pass. */
+			zlog("daemon: accept failed: %s", strerror(errno));
+			struct timespec pause = { 0, 10000000 };
+			nanosleep(&pause, NULL);
+		}
 	}
-	pthread_mutex_unlock(&d->queue_lock);
 	return NULL;
 }
 
 /* Starts one worker per CPU (at least two: a lookup that waits for a
- * pending store must not hold up the others). With none, the main thread
- * serves the connections itself. */
+ * pending store must not hold up the others). With none that can serve,
+ * the main thread serves the connections itself. */
 static void start_workers(struct daemon *d)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int wanted = cpus < 2 ? 2 : cpus > MAX_WORKERS ? MAX_WORKERS : (int)cpus, started = 0;
+	int wanted = cpus < 2 ? 2 : cpus > MAX_WORKERS ? MAX_WORKERS : (int)cpus;
 
-	pthread_mutex_init(&d->queue_lock, NULL);
-	pthread_cond_init(&d->queue_cond, NULL);
+	pthread_mutex_init(&d->start_lock, NULL);
 	pthread_cond_init(&d->started_cond, NULL);
-	pthread_mutex_lock(&d->queue_lock);
+	pthread_mutex_lock(&d->start_lock);
 	for (int i = 0; i < wanted; i++) {
-		if (pthread_create(&d->workers[started], NULL, worker_main, d) != 0) {
+		if (pthread_create(&d->workers[d->nr_threads_started], NULL, worker_main, d) != 0) {
 			zlog("daemon: cannot start worker %d", i);
 			break;
 		}
-		started++;
+		d->nr_threads_started++;
 		d->nr_workers++;
 	}
-	/* Whether they can serve is known once each is past its unshare(). */
-	while (d->workers_reported < started)
-		pthread_cond_wait(&d->started_cond, &d->queue_lock);
-	d->nr_threads_started = started;
-	pthread_mutex_unlock(&d->queue_lock);
+	/* Whether they serve is known once each is past its unshare(). */
+	while (d->workers_reported < d->nr_threads_started)
+		pthread_cond_wait(&d->started_cond, &d->start_lock);
+	pthread_mutex_unlock(&d->start_lock);
 	if (!d->nr_workers)
 		fprintf(stderr, "zccache daemon: no worker threads: serving on the main thread\n");
 }
 
-/* Hands an accepted connection to the workers (or serves it here when
- * there are none). The queue is never full: the main loop stops accepting
- * while it is. */
-static void dispatch(struct daemon *d, int fd)
-{
-	pthread_mutex_lock(&d->queue_lock);
-	if (!d->nr_workers) {
-		pthread_mutex_unlock(&d->queue_lock);
-		serve_and_close(d, fd);
-		return;
-	}
-	d->queue[(d->queue_head + d->queued) % CONNECTION_QUEUE] = fd;
-	d->queued++;
-	pthread_cond_signal(&d->queue_cond);
-	pthread_mutex_unlock(&d->queue_lock);
-}
-
-/* Is a connection queued or being served? Is the queue full? */
-static void queue_state(struct daemon *d, bool *busy, bool *full)
-{
-	pthread_mutex_lock(&d->queue_lock);
-	*busy = d->queued || d->serving;
-	*full = d->queued == CONNECTION_QUEUE;
-	pthread_mutex_unlock(&d->queue_lock);
-}
-
-/* Lets the workers answer what is queued, then joins them. */
+/* Lets each worker finish the connection it serves, then joins them.
+ * Shutting the listening socket down wakes those blocked in accept()
+ * (EINVAL); connections not yet accepted see it closed, and their clients
+ * work in-process. */
 static void stop_workers(struct daemon *d)
 {
-	pthread_mutex_lock(&d->queue_lock);
-	d->workers_end = true;
-	pthread_cond_broadcast(&d->queue_cond);
-	pthread_mutex_unlock(&d->queue_lock);
+	atomic_store(&d->workers_end, true);
+	if (d->nr_threads_started && shutdown(d->listen_fd, SHUT_RDWR) < 0)
+		zlog("daemon: cannot shut the socket down: %s", strerror(errno));
 	for (int i = 0; i < d->nr_threads_started; i++)
 		pthread_join(d->workers[i], NULL);
 	d->nr_threads_started = 0;
 	pthread_cond_destroy(&d->started_cond);
-	pthread_cond_destroy(&d->queue_cond);
-	pthread_mutex_destroy(&d->queue_lock);
+	pthread_mutex_destroy(&d->start_lock);
 }
 
 /* Binds the socket; we hold the lock, so a socket file there is stale. */
@@ -533,15 +502,14 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	atomic_store(&d.last_request, monotonic_ms());
 	last_socket_check = monotonic_ms();
 	for (;;) {
-		bool busy, full;
-		queue_state(&d, &busy, &full);
-		/* A full queue: the kernel's backlog holds the next ones. */
-		struct pollfd fds[2] = { { d.listen_fd, full ? 0 : POLLIN, 0 },
-					 { d.signal_pipe[0], POLLIN, 0 } };
+		/* Without workers (none could have a working directory of its
+		 * own) the main thread accepts. */
+		struct pollfd fds[2] = { { d.signal_pipe[0], POLLIN, 0 },
+					 { d.listen_fd, d.nr_workers ? 0 : POLLIN, 0 } };
 		int timeout = -1;
 		if (idle_ms > 0) {
 			int64_t left = atomic_load(&d.last_request) + idle_ms - monotonic_ms();
-			if (left <= 0 && (busy || server_expecting(&d.server))) {
+			if (left <= 0 && (atomic_load(&d.serving) || server_expecting(&d.server))) {
 				/* A compile is served, or still runs: its result comes back. */
 				atomic_store(&d.last_request, monotonic_ms() - idle_ms + 1000);
 				left = 1000;
@@ -554,8 +522,6 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		}
 		if (timeout < 0 || timeout > SOCKET_CHECK_MS)
 			timeout = SOCKET_CHECK_MS;
-		if (full && timeout > QUEUE_FULL_POLL_MS)
-			timeout = QUEUE_FULL_POLL_MS;
 		int flush_due = server_tick(&d.server);
 		if (flush_due >= 0 && (timeout < 0 || flush_due < timeout))
 			timeout = flush_due;
@@ -566,8 +532,8 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			goto out;
 		}
 		if (atomic_load(&d.stopping))
-			break; /* asked to stop: the workers answer what is queued */
-		if (fds[1].revents & POLLIN) {
+			break; /* asked to stop */
+		if (fds[0].revents & POLLIN) {
 			fprintf(stderr, "zccache daemon: signal received, exiting\n");
 			break;
 		}
@@ -582,12 +548,12 @@ int daemon_run(const struct config *cfg, int notify_fd)
 				break;
 			}
 		}
-		if (fds[0].revents & POLLIN) {
+		if (fds[1].revents & POLLIN) {
 			int fd = accept4(d.listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0)
-				continue;
-			atomic_store(&d.last_request, monotonic_ms());
-			dispatch(&d, fd);
+			if (fd >= 0) {
+				atomic_store(&d.last_request, monotonic_ms());
+				serve_and_close(&d, fd);
+			}
 		}
 	}
 	ret = 0;
@@ -600,10 +566,11 @@ out:
 		/* Remove the socket only if it is still ours. */
 		if (stat(d.socket_path.buf, &st) == 0 && st.st_ino == d.socket_ino)
 			unlink(d.socket_path.buf);
-		close(d.listen_fd);
 	}
 	if (workers_started)
 		stop_workers(&d);
+	if (d.listen_fd >= 0)
+		close(d.listen_fd);
 	for (int i = 0; i < 2; i++)
 		if (d.signal_pipe[i] >= 0)
 			close(d.signal_pipe[i]);

@@ -11,9 +11,10 @@
  * and logged. It exits after idle_timeout seconds without a request (0:
  * never), on SIGTERM/SIGINT, or on a stop request, removing its socket.
  *
- * The main thread accepts; connections are served by worker threads (one
- * per CPU, 2 to 8, each in a working directory of its own) through
- * serve.c; clients use the daemon unless the
+ * Worker threads (one per CPU, 2 to 8, each in a working directory of its
+ * own) accept the connections and serve them through serve.c; the main
+ * thread handles signals, the idle exit and the stats flushes. Clients use
+ * the daemon unless the
  * `daemon` setting is off (ZCCACHE_NODAEMON=1).
  *
  * Calling sequence: daemon_run() is `zccache daemon` (daemon.c);

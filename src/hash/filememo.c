@@ -184,7 +184,11 @@ struct file_memo *file_memo_new(void)
 {
 	struct file_memo *m = xcalloc(1, sizeof(*m));
 
-	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutexattr_t recursive;
+	pthread_mutexattr_init(&recursive);
+	pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&m->lock, &recursive); /* file_memo_hold() nests */
+	pthread_mutexattr_destroy(&recursive);
 	m->generation = 1; /* 0 is nobody's */
 	m->nr_buckets = 16384;
 	m->buckets = xcalloc(m->nr_buckets, sizeof(*m->buckets));
@@ -692,6 +696,16 @@ int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *truste
 out:
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+void file_memo_hold(struct file_memo *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+void file_memo_unhold(struct file_memo *m)
+{
+	pthread_mutex_unlock(&m->lock);
 }
 
 uint64_t file_memo_generation(struct file_memo *m)

@@ -28,7 +28,8 @@
  * files take about 3 MB. Past FILE_MEMO_MAX_NODES everything is forgotten
  * and the memory starts again from empty.
  *
- * Thread-safe (one mutex). Paths must be absolute.
+ * Thread-safe (one mutex, which file_memo_hold() takes for a batch of
+ * questions). Paths must be absolute.
  */
 #ifndef ZC_FILEMEMO_H
 #define ZC_FILEMEMO_H
@@ -70,6 +71,13 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 int file_memo_absent(struct file_memo *m, const char *path);
 /* file_memo_absent; *trusted says whether memory alone answered. */
 int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *trusted);
+
+/* Keeps the others out (other threads' questions, and the reading of
+ * events) from file_memo_hold() to file_memo_unhold(): one include set's
+ * thousand questions take the lock once, and are answered as of one
+ * moment. The calls above may be made in between, by the holder only. */
+void file_memo_hold(struct file_memo *m);
+void file_memo_unhold(struct file_memo *m);
 
 /* Moves whenever the memory forgets anything. While it has not moved, every
  * answer that memory alone gave (a trusted digest, a remembered absence)
