@@ -2,8 +2,9 @@
 # Builds zccache and runs every test: unit tests and the integration suite
 # (including whole-project builds of zccache itself and googletest) through
 # the daemon, the compile-level topics again in-process, then unit and
-# integration again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (a sanitizer report in a daemon's log fails its test).
+# integration again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and the daemon's topics under ThreadSanitizer (a sanitizer report in a
+# daemon's log fails its test).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -25,4 +26,9 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 make -s -j2 BUILD=build-asan SANITIZE=address,undefined
 make -s BUILD=build-asan SANITIZE=address,undefined unit
 ZCCACHE="$top/build-asan/zccache" tests/integration/run.sh -j2
+
+echo "== the daemon's threads under ThreadSanitizer"
+export TSAN_OPTIONS=halt_on_error=0
+make -s -j2 BUILD=build-tsan SANITIZE=thread
+ZCCACHE="$top/build-tsan/zccache" tests/integration/run.sh -j2 daemon/ race/ fallback/ client/
 echo "== all tests passed"

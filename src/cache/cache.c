@@ -654,28 +654,31 @@ out:
 }
 
 /*
- * The first set of the manifest that still holds. With stamps (the
- * daemon's remembered manifest), a set whose files and absent paths memory
- * alone vouched for, under this working directory, while memory has
- * forgotten nothing since, is not checked again: that is what its stamp
- * says. The other constraints cost system calls and are always checked.
+ * The first set of the manifest that still holds. With mf (the daemon's
+ * remembered manifest), a set whose files and absent paths memory alone
+ * vouched for, under this working directory, while memory has forgotten
+ * nothing since, is not checked again: that is what its stamp says. The
+ * other constraints cost system calls and are always checked.
  */
 static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
-					      const struct manifest *m, struct set_stamp *stamps)
+					      const struct manifest *m, struct memo_manifest *mf)
 {
-	uint64_t generation = stamps ? file_memo_generation(c->memo) : 0;
-	uint64_t cwd_hash = stamps ? XXH3_64bits(inv->cwd, strlen(inv->cwd)) : 0;
+	uint64_t generation = mf ? file_memo_generation(c->memo) : 0;
+	uint64_t cwd_hash = mf ? XXH3_64bits(inv->cwd, strlen(inv->cwd)) : 0;
 
 	for (size_t s = 0; s < m->nr_sets; s++) {
 		const struct include_set *set = &m->sets[s];
 		bool ok = true, trusted;
-		if (!stamps || stamps[s].generation != generation ||
-		    stamps[s].cwd_hash != cwd_hash) {
+		struct set_stamp stamp = { 0, 0 };
+		if (mf)
+			stamp = manifest_memo_stamp(c->manifests, mf, s);
+		if (!mf || stamp.generation != generation || stamp.cwd_hash != cwd_hash) {
 			ok = inputs_hold(c, inv, s, set, &trusted);
 			/* Stamped only when memory forgot nothing meanwhile
-			 * (the store thread reads events too). */
-			if (ok && trusted && stamps && file_memo_generation(c->memo) == generation)
-				stamps[s] = (struct set_stamp){ generation, cwd_hash };
+			 * (other lookups and the store thread read events too). */
+			if (ok && trusted && mf && file_memo_generation(c->memo) == generation)
+				manifest_memo_set_stamp(c->manifests, mf, s,
+							(struct set_stamp){ generation, cwd_hash });
 		}
 		for (size_t i = 0; ok && i + 1 < set->same_dirs.nr; i += 2) {
 			if (!same_directory(set->same_dirs.v[i], set->same_dirs.v[i + 1])) {
@@ -947,7 +950,7 @@ enum lookup_result cache_lookup(struct cache *c, struct invocation *inv,
 decoded:
 	if (mf)
 		man = &mf->m;
-	set = matching_set(c, inv, man, mf ? mf->stamps : NULL);
+	set = matching_set(c, inv, man, mf);
 	if (!set) {
 		zlog("miss: no include set of the manifest matches the files on disk");
 		goto out;

@@ -178,3 +178,20 @@ uint64_t manifest_memo_epoch(struct manifest_memo *mm)
 	pthread_mutex_unlock(&mm->lock);
 	return epoch;
 }
+
+struct set_stamp manifest_memo_stamp(struct manifest_memo *mm, const struct memo_manifest *mf,
+				     size_t set)
+{
+	pthread_mutex_lock(&mm->lock);
+	struct set_stamp stamp = mf->stamps[set];
+	pthread_mutex_unlock(&mm->lock);
+	return stamp;
+}
+
+void manifest_memo_set_stamp(struct manifest_memo *mm, struct memo_manifest *mf, size_t set,
+			     struct set_stamp stamp)
+{
+	pthread_mutex_lock(&mm->lock);
+	mf->stamps[set] = stamp;
+	pthread_mutex_unlock(&mm->lock);
+}

@@ -16,8 +16,10 @@
  *
  * Bounded by MANIFEST_MEMO_MAX_BYTES, past which everything is forgotten.
  * Thread-safe (one mutex); a manifest handed out stays valid until it is
- * released, whatever is forgotten meanwhile. Stamps are read and written by
- * the daemon's one lookup thread only.
+ * released, whatever is forgotten meanwhile. Its stamps are shared by every
+ * lookup: read and write them with manifest_memo_stamp() and
+ * manifest_memo_set_stamp() only (a stamp read half-written could pair one
+ * directory's check with another's generation).
  */
 #ifndef ZC_MANIFESTMEMO_H
 #define ZC_MANIFESTMEMO_H
@@ -57,5 +59,10 @@ void manifest_memo_release(struct manifest_memo *mm, struct memo_manifest *mf);
 void manifest_memo_forget(struct manifest_memo *mm, const struct digest *key);
 /* Read before reading a manifest file; see manifest_memo_put. */
 uint64_t manifest_memo_epoch(struct manifest_memo *mm);
+/* The stamp of set number `set` of mf, and its replacement, whole. */
+struct set_stamp manifest_memo_stamp(struct manifest_memo *mm, const struct memo_manifest *mf,
+				     size_t set);
+void manifest_memo_set_stamp(struct manifest_memo *mm, struct memo_manifest *mf, size_t set,
+			     struct set_stamp stamp);
 
 #endif

@@ -31,6 +31,8 @@
 #define LOCK_FILE "daemon.lock"
 /* A request must arrive this soon after its connection. */
 #define REQUEST_TIMEOUT_MS 2000
+/* How long a reply may take to be taken by the client (a stopped build). */
+#define REPLY_TIMEOUT_MS 10000
 /* How often an idle daemon checks that its socket is still there. */
 #define SOCKET_CHECK_MS 5000
 /* How long a client waits for a daemon it started. */
@@ -64,6 +66,10 @@ struct daemon {
 	_Atomic int64_t last_request;  /* CLOCK_MONOTONIC ms */
 	/* The workers: each accepts and serves one connection at a time. */
 	pthread_t workers[MAX_WORKERS];
+	struct worker {
+		struct daemon *d;
+		int index;
+	} worker_args[MAX_WORKERS];
 	int nr_threads_started;        /* to join */
 	int nr_workers;                /* of those, the ones that serve */
 	int workers_reported;          /* started and past their set-up */
@@ -71,6 +77,9 @@ struct daemon {
 	pthread_cond_t started_cond;   /* a worker is past its set-up */
 	atomic_int serving;            /* connections accepted, not yet closed */
 	atomic_bool workers_end;
+	/* Each worker's connection (-1: none), cut short on exit. */
+	pthread_mutex_t conn_lock;
+	int conn_fds[MAX_WORKERS];
 	struct stat mnt_ns, root; /* ours, to compare with each client's */
 	gid_t *groups;            /* our supplementary groups, sorted */
 	int nr_groups;
@@ -261,8 +270,21 @@ out:
  * registry, the counters, the list of misses) is thread-safe. The main
  * thread keeps the clock: signals, idle exit, the socket check, flushes.
  */
+/* A client that sends half a request, or takes no reply, must not hold a
+ * worker (or the daemon's exit) for ever. */
+static void set_timeouts(int fd)
+{
+	struct timeval request = { REQUEST_TIMEOUT_MS / 1000, REQUEST_TIMEOUT_MS % 1000 * 1000 };
+	struct timeval reply = { REPLY_TIMEOUT_MS / 1000, REPLY_TIMEOUT_MS % 1000 * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &request, sizeof(request)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &reply, sizeof(reply)) < 0)
+		zlog("daemon: cannot set a connection's timeouts: %s", strerror(errno));
+}
+
 static void serve_and_close(struct daemon *d, int fd)
 {
+	set_timeouts(fd);
 	serve_connection(d, fd);
 	close(fd);
 	/* Never keep a client's directory (or its mount) busy. */
@@ -273,7 +295,8 @@ static void serve_and_close(struct daemon *d, int fd)
 
 static void *worker_main(void *arg)
 {
-	struct daemon *d = arg;
+	const struct worker *w = arg;
+	struct daemon *d = w->d;
 	bool usable = unshare(CLONE_FS) == 0;
 
 	pthread_mutex_lock(&d->start_lock);
@@ -288,17 +311,39 @@ static void *worker_main(void *arg)
 	pthread_mutex_unlock(&d->start_lock);
 	while (usable && !atomic_load(&d->workers_end)) {
 		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0) {
-			atomic_fetch_add(&d->serving, 1);
-			atomic_store(&d->last_request, monotonic_ms());
-			serve_and_close(d, fd);
-			atomic_fetch_sub(&d->serving, 1);
-		} else if (errno != EINTR && errno != ECONNABORTED && !atomic_load(&d->workers_end)) {
-			/* Out of descriptors or memory: let it pass. */
-			zlog("daemon: accept failed: %s", strerror(errno));
-			struct timespec pause = { 0, 10000000 };
-			nanosleep(&pause, NULL);
+		if (fd < 0) {
+			if (errno != EINTR && errno != ECONNABORTED && !atomic_load(&d->workers_end)) {
+				/* Out of descriptors or memory: let it pass. */
+				zlog("daemon: accept failed: %s", strerror(errno));
+				struct timespec pause = { 0, 10000000 };
+				nanosleep(&pause, NULL);
+			}
+			continue;
 		}
+		atomic_fetch_add(&d->serving, 1);
+		atomic_store(&d->last_request, monotonic_ms());
+		/* Registered, or refused when the daemon is ending: then its
+		 * client works in-process (stop_workers() sees one or the
+		 * other, never neither). */
+		pthread_mutex_lock(&d->conn_lock);
+		bool ending = atomic_load(&d->workers_end);
+		if (!ending)
+			d->conn_fds[w->index] = fd;
+		pthread_mutex_unlock(&d->conn_lock);
+		if (ending) {
+			close(fd);
+		} else {
+			set_timeouts(fd);
+			serve_connection(d, fd);
+			pthread_mutex_lock(&d->conn_lock);
+			d->conn_fds[w->index] = -1;
+			pthread_mutex_unlock(&d->conn_lock);
+			close(fd);
+			if (chdir("/") < 0)
+				zlog("daemon: cannot change to /");
+			atomic_store(&d->last_request, monotonic_ms());
+		}
+		atomic_fetch_sub(&d->serving, 1);
 	}
 	return NULL;
 }
@@ -313,9 +358,14 @@ static void start_workers(struct daemon *d)
 
 	pthread_mutex_init(&d->start_lock, NULL);
 	pthread_cond_init(&d->started_cond, NULL);
+	pthread_mutex_init(&d->conn_lock, NULL);
+	for (int i = 0; i < MAX_WORKERS; i++)
+		d->conn_fds[i] = -1;
 	pthread_mutex_lock(&d->start_lock);
 	for (int i = 0; i < wanted; i++) {
-		if (pthread_create(&d->workers[d->nr_threads_started], NULL, worker_main, d) != 0) {
+		struct worker *w = &d->worker_args[d->nr_threads_started];
+		*w = (struct worker){ d, d->nr_threads_started };
+		if (pthread_create(&d->workers[d->nr_threads_started], NULL, worker_main, w) != 0) {
 			zlog("daemon: cannot start worker %d", i);
 			break;
 		}
@@ -330,18 +380,25 @@ static void start_workers(struct daemon *d)
 		fprintf(stderr, "zccache daemon: no worker threads: serving on the main thread\n");
 }
 
-/* Lets each worker finish the connection it serves, then joins them.
- * Shutting the listening socket down wakes those blocked in accept()
- * (EINVAL); connections not yet accepted see it closed, and their clients
- * work in-process. */
+/* Ends the workers: the connections they serve are cut short (their
+ * clients work in-process, or have their compile's result already: a
+ * store is lost at worst), and shutting the listening socket down wakes
+ * those blocked in accept() (EINVAL; connections not yet accepted see it
+ * closed). Then joins them. */
 static void stop_workers(struct daemon *d)
 {
+	pthread_mutex_lock(&d->conn_lock);
 	atomic_store(&d->workers_end, true);
+	for (int i = 0; i < d->nr_threads_started; i++)
+		if (d->conn_fds[i] >= 0 && shutdown(d->conn_fds[i], SHUT_RDWR) < 0)
+			zlog("daemon: cannot cut a connection short: %s", strerror(errno));
+	pthread_mutex_unlock(&d->conn_lock);
 	if (d->nr_threads_started && shutdown(d->listen_fd, SHUT_RDWR) < 0)
 		zlog("daemon: cannot shut the socket down: %s", strerror(errno));
 	for (int i = 0; i < d->nr_threads_started; i++)
 		pthread_join(d->workers[i], NULL);
 	d->nr_threads_started = 0;
+	pthread_mutex_destroy(&d->conn_lock);
 	pthread_cond_destroy(&d->started_cond);
 	pthread_mutex_destroy(&d->start_lock);
 }
@@ -453,6 +510,13 @@ int daemon_run(const struct config *cfg, int notify_fd)
 		goto out;
 	}
 	sweep_leftovers(cfg);
+	/* Started in the directory of the compile that needed us: never keep
+	 * it (or its mount) busy. Every path we keep is absolute, and the
+	 * workers' own working directories start from here. */
+	if (chdir("/") < 0) {
+		error("cannot change to /:");
+		goto out;
+	}
 	if (pipe2(d.signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		error("cannot create a pipe:");
 		goto out;
@@ -508,10 +572,14 @@ int daemon_run(const struct config *cfg, int notify_fd)
 					 { d.listen_fd, d.nr_workers ? 0 : POLLIN, 0 } };
 		int timeout = -1;
 		if (idle_ms > 0) {
-			int64_t left = atomic_load(&d.last_request) + idle_ms - monotonic_ms();
+			int64_t last = atomic_load(&d.last_request);
+			int64_t left = last + idle_ms - monotonic_ms();
 			if (left <= 0 && (atomic_load(&d.serving) || server_expecting(&d.server))) {
-				/* A compile is served, or still runs: its result comes back. */
-				atomic_store(&d.last_request, monotonic_ms() - idle_ms + 1000);
+				/* A compile is served, or still runs: its result
+				 * comes back. Look again in a second (unless a
+				 * worker has moved the clock meanwhile). */
+				atomic_compare_exchange_strong(&d.last_request, &last,
+							       monotonic_ms() - idle_ms + 1000);
 				left = 1000;
 			}
 			if (left <= 0) {
@@ -558,7 +626,6 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	}
 	ret = 0;
 out:
-	free(d.groups);
 	if (notify_fd >= 0)
 		close(notify_fd); /* the client sees end of file: we gave up */
 	if (d.listen_fd >= 0) {
@@ -571,6 +638,7 @@ out:
 		stop_workers(&d);
 	if (d.listen_fd >= 0)
 		close(d.listen_fd);
+	free(d.groups); /* after the workers: they compare clients' groups */
 	for (int i = 0; i < 2; i++)
 		if (d.signal_pipe[i] >= 0)
 			close(d.signal_pipe[i]);

@@ -443,6 +443,9 @@ out:
 	pending_complete(&s->pending, &m->key);
 	log_close();
 	miss_free(m);
+	/* Never keep a compile's directory (or its mount) busy. */
+	if (chdir("/") < 0)
+		zlog("daemon: cannot change to /");
 }
 
 static void *store_thread(void *arg)
@@ -450,7 +453,7 @@ static void *store_thread(void *arg)
 	struct server *s = arg;
 
 	/* A working directory of its own: each store changes into its
-	 * compile's directory while the main thread serves others. */
+	 * compile's directory while the workers serve others. */
 	if (unshare(CLONE_FS) < 0) {
 		zlog("daemon: no private working directory for the store thread: %s",
 		     strerror(errno));

@@ -104,9 +104,9 @@ wait_gone() {
 check_daemon_logs() {
 	local log bad=0
 	for log in $(find "$T" -name daemon.log 2>/dev/null); do
-		if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log"; then
+		if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error:' "$log"; then
 			echo "FAILED: sanitizer report in $log:" >&2
-			grep -A12 -E 'ERROR: |runtime error:' "$log" | head -40 >&2
+			grep -A12 -E 'ERROR: |WARNING: ThreadSanitizer|runtime error:' "$log" | head -40 >&2
 			bad=1
 		fi
 	done

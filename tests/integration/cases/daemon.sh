@@ -348,3 +348,55 @@ PY
 	wait "$holder" || fail "the silent client failed"
 	[ -e "$T/silent.dropped" ] || fail "the silent client was never dropped"
 }
+
+# A client that sent half a request and went quiet neither keeps the daemon
+# from stopping (its connection is cut short) nor holds its worker past the
+# request timeout.
+test_half_sent_request() {
+	expect_exit 0 "$ZCCACHE" start
+	local pid sock; pid=$(daemon_pid) || fail "no daemon"
+	sock=$(socket_file)
+	"$PYTHON" - "$sock" "$T/half" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"ZCP1")  # the start of a header, and nothing more
+open(sys.argv[2] + ".sent", "w").close()
+t0 = time.monotonic()
+s.settimeout(30)
+s.recv(1)
+open(sys.argv[2] + ".dropped", "w").write("%.1f" % (time.monotonic() - t0))
+PY
+	local holder=$! i
+	on_cleanup "kill $holder"
+	for i in $(seq 100); do
+		[ -e "$T/half.sent" ] && break
+		sleep 0.02
+	done
+	[ -e "$T/half.sent" ] || fail "the client did not connect"
+	# dropped by the request timeout (2 s), not by the client's 30 s
+	wait "$holder" || fail "the half-sent client was never dropped"
+	echo "dropped after $(cat "$T/half.dropped") s"
+	# and again, this time stopping the daemon meanwhile
+	rm -f "$T/half.sent" "$T/half.dropped"
+	"$PYTHON" - "$sock" "$T/half" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"ZCP1")
+open(sys.argv[2] + ".sent", "w").close()
+s.settimeout(30)
+s.recv(1)
+open(sys.argv[2] + ".dropped", "w").close()
+PY
+	holder=$!
+	on_cleanup "kill $holder"
+	for i in $(seq 100); do
+		[ -e "$T/half.sent" ] && break
+		sleep 0.02
+	done
+	sleep 0.1 # accepted by a worker
+	expect_exit 0 "$ZCCACHE" stop
+	wait_gone "$pid"
+	wait "$holder" || fail "the half-sent client was never dropped"
+}

@@ -538,3 +538,50 @@ test_kill9_during_store() {
 	[ "$WRITING" -ge 1 ] || fail "no kill came while a store was writing: the test tested nothing"
 	expect_stats corrupt_entry=0 store_failed=0
 }
+
+# 4. Parallel compiles of one source with one command line in four
+# directories, whose `-Iinc` headers differ: one direct key, one set per
+# header content, and the daemon's workers each in another directory at
+# once. Every object is its own directory's, round after round, while one
+# directory's header changes between rounds (the file memory forgets, and
+# the sets' stamps are checked again).
+test_parallel_directories_never_mixed() {
+	export ZC_NO_QUIESCE=1
+	local d r k pids=() bad=0
+	printf '%s\n' '#include "h.h"' 'int value(void) { return VALUE; }' >a.c
+	for d in 1 2 3 4; do
+		mkdir -p "d$d/inc"
+		cp a.c "d$d/a.c"
+		printf '#define VALUE %d\n' "$d" >"d$d/inc/h.h"
+	done
+	settle
+	for r in $(seq 10); do
+		for d in 1 2 3 4; do
+			(cd "d$d" && gcc -Iinc -c a.c -o ref.o) || fail "the bare compile in d$d failed"
+		done
+		pids=()
+		for d in 1 2 3 4; do
+			for k in 1 2 3; do
+				(cd "d$d" && "$ZCCACHE" gcc -Iinc -c a.c -o "o$k.o") &
+				pids+=($!)
+			done
+		done
+		for k in "${pids[@]}"; do
+			wait "$k" || fail "round $r: a compile failed"
+		done
+		for d in 1 2 3 4; do
+			for k in 1 2 3; do
+				cmp -s "d$d/o$k.o" "d$d/ref.o" || { echo "round $r: d$d/o$k.o is not d$d's"; bad=1; }
+			done
+		done
+		[ $bad = 0 ] || fail "round $r: an object of another directory's header"
+		# the next round: one directory's header changes
+		d=$((r % 4 + 1))
+		printf '#define VALUE %d\n' $((d + 10 * r)) >"d$d/inc/h.h"
+		settle
+	done
+	rc_quiesce
+	rc_counts
+	[ "$CORRUPT" = 0 ] || fail "corrupt entries met"
+	[ "$HITS" -gt 0 ] || fail "no compile was a hit ($(rc_nonzero))"
+}
