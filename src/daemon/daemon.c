@@ -282,10 +282,17 @@ static void set_timeouts(int fd)
 		zlog("daemon: cannot set a connection's timeouts: %s", strerror(errno));
 }
 
-static void serve_and_close(struct daemon *d, int fd)
+/* slot: where stop_workers() finds the connection (NULL on the main
+ * thread), emptied before the descriptor can be another's. */
+static void serve_and_close(struct daemon *d, int fd, int *slot)
 {
 	set_timeouts(fd);
 	serve_connection(d, fd);
+	if (slot) {
+		pthread_mutex_lock(&d->conn_lock);
+		*slot = -1;
+		pthread_mutex_unlock(&d->conn_lock);
+	}
 	close(fd);
 	/* Never keep a client's directory (or its mount) busy. */
 	if (chdir("/") < 0)
@@ -330,19 +337,10 @@ static void *worker_main(void *arg)
 		if (!ending)
 			d->conn_fds[w->index] = fd;
 		pthread_mutex_unlock(&d->conn_lock);
-		if (ending) {
+		if (ending)
 			close(fd);
-		} else {
-			set_timeouts(fd);
-			serve_connection(d, fd);
-			pthread_mutex_lock(&d->conn_lock);
-			d->conn_fds[w->index] = -1;
-			pthread_mutex_unlock(&d->conn_lock);
-			close(fd);
-			if (chdir("/") < 0)
-				zlog("daemon: cannot change to /");
-			atomic_store(&d->last_request, monotonic_ms());
-		}
+		else
+			serve_and_close(d, fd, &d->conn_fds[w->index]);
 		atomic_fetch_sub(&d->serving, 1);
 	}
 	return NULL;
@@ -620,7 +618,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 			int fd = accept4(d.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0) {
 				atomic_store(&d.last_request, monotonic_ms());
-				serve_and_close(&d, fd);
+				serve_and_close(&d, fd, NULL);
 			}
 		}
 	}
