@@ -312,6 +312,33 @@ test_daemon_started_under_file_size_limit() {
 	[ -z "$(ls -A . | grep '^\.zccache\.')" ] || fail "a temporary file was left"
 }
 
+# raw_client SOCK TAG [BYTES]: in the background, a client that connects,
+# sends BYTES (Python bytes syntax; none by default) and waits for the
+# daemon to drop it: $T/TAG.dropped then, or a failure after 30 s. Returns
+# once it is connected, its pid in RAW_CLIENT.
+raw_client() {
+	"$PYTHON" - "$1" "$T/$2" "${3:-}" <<'PY' &
+import ast, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+if sys.argv[3]:
+    s.sendall(ast.literal_eval(sys.argv[3]))
+open(sys.argv[2] + ".connected", "w").close()
+s.settimeout(30)
+s.recv(1)  # returns when the daemon gives up on us
+open(sys.argv[2] + ".dropped", "w").close()
+PY
+	RAW_CLIENT=$!
+	on_cleanup "kill $RAW_CLIENT"
+	local i
+	for i in $(seq 100); do
+		[ -e "$T/$2.connected" ] && break
+		sleep 0.02
+	done
+	[ -e "$T/$2.connected" ] || fail "the client $2 did not connect"
+	sleep 0.1 # accepted by a worker by now
+}
+
 # A client that connects and says nothing holds one worker for up to the
 # daemon's request timeout (2 s); meanwhile the others serve compiles.
 # (Served one at a time, the hit below came only after the silent client
@@ -324,79 +351,27 @@ test_silent_client_does_not_hold_others() {
 	zc gcc -c a.c -Wall
 	local sock; sock=$(socket_file)
 	[ -S "$sock" ] || fail "no daemon socket"
-	"$PYTHON" - "$sock" "$T/silent" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-open(sys.argv[2] + ".connected", "w").close()
-s.recv(1)  # returns when the daemon gives up on us
-open(sys.argv[2] + ".dropped", "w").close()
-PY
-	local holder=$! i
-	on_cleanup "kill $holder"
-	for i in $(seq 100); do
-		[ -e "$T/silent.connected" ] && break
-		sleep 0.02
-	done
-	[ -e "$T/silent.connected" ] || fail "the silent client did not connect"
-	sleep 0.1 # accepted by now
+	raw_client "$sock" silent
 	zc gcc -c a.c -Wall
 	[ ! -e "$T/silent.dropped" ] || fail "the hit waited for the silent client to be dropped"
 	expect_like_ref
 	capture st "$ZCCACHE" status
 	expect_contains "$T/.cap/st.out" "hits       1"
-	wait "$holder" || fail "the silent client failed"
-	[ -e "$T/silent.dropped" ] || fail "the silent client was never dropped"
+	wait "$RAW_CLIENT" || fail "the silent client was never dropped"
 }
 
-# A client that sent half a request and went quiet neither keeps the daemon
-# from stopping (its connection is cut short) nor holds its worker past the
-# request timeout.
+# A client that sent half a request and went quiet neither holds its
+# worker past the request timeout nor keeps the daemon from stopping (its
+# connection is cut short).
 test_half_sent_request() {
 	expect_exit 0 "$ZCCACHE" start
 	local pid sock; pid=$(daemon_pid) || fail "no daemon"
 	sock=$(socket_file)
-	"$PYTHON" - "$sock" "$T/half" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(b"ZCP1")  # the start of a header, and nothing more
-open(sys.argv[2] + ".sent", "w").close()
-t0 = time.monotonic()
-s.settimeout(30)
-s.recv(1)
-open(sys.argv[2] + ".dropped", "w").write("%.1f" % (time.monotonic() - t0))
-PY
-	local holder=$! i
-	on_cleanup "kill $holder"
-	for i in $(seq 100); do
-		[ -e "$T/half.sent" ] && break
-		sleep 0.02
-	done
-	[ -e "$T/half.sent" ] || fail "the client did not connect"
-	# dropped by the request timeout (2 s), not by the client's 30 s
-	wait "$holder" || fail "the half-sent client was never dropped"
-	echo "dropped after $(cat "$T/half.dropped") s"
-	# and again, this time stopping the daemon meanwhile
-	rm -f "$T/half.sent" "$T/half.dropped"
-	"$PYTHON" - "$sock" "$T/half" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(b"ZCP1")
-open(sys.argv[2] + ".sent", "w").close()
-s.settimeout(30)
-s.recv(1)
-open(sys.argv[2] + ".dropped", "w").close()
-PY
-	holder=$!
-	on_cleanup "kill $holder"
-	for i in $(seq 100); do
-		[ -e "$T/half.sent" ] && break
-		sleep 0.02
-	done
-	sleep 0.1 # accepted by a worker
+	# the start of a header, and nothing more: dropped after 2 s, not 30
+	raw_client "$sock" half 'b"ZCP1"'
+	wait "$RAW_CLIENT" || fail "the half-sent client was never dropped"
+	raw_client "$sock" again 'b"ZCP1"'
 	expect_exit 0 "$ZCCACHE" stop
 	wait_gone "$pid"
-	wait "$holder" || fail "the half-sent client was never dropped"
+	wait "$RAW_CLIENT" || fail "the half-sent client was never dropped"
 }
