@@ -94,6 +94,18 @@ static void on_signal(int sig)
 	(void)n;
 }
 
+/* Blocks (or unblocks) the signals that stop us in the calling thread.
+ * Threads start with them blocked, so only the main thread runs
+ * on_signal(): it alone closes the pipe, once it has blocked them again. */
+static void block_stop_signals(bool block)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 static uint64_t rss_bytes(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -549,6 +561,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	qsort(d.groups, (size_t)d.nr_groups, sizeof(gid_t), cmp_gid);
 	if (listen_on(&d) < 0)
 		goto out;
+	block_stop_signals(true); /* inherited by the threads started here */
 	server_init(&d.server, cfg);
 	clock_gettime(CLOCK_MONOTONIC, &d.started);
 	fprintf(stderr, "zccache daemon: pid %d listening on %s\n", (int)getpid(), d.socket_path.buf);
@@ -561,6 +574,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	}
 	start_workers(&d);
 	workers_started = true;
+	block_stop_signals(false);
 	atomic_store(&d.last_request, monotonic_ms());
 	last_socket_check = monotonic_ms();
 	for (;;) {
@@ -624,6 +638,7 @@ int daemon_run(const struct config *cfg, int notify_fd)
 	}
 	ret = 0;
 out:
+	block_stop_signals(true); /* a late one must not write a closed pipe */
 	if (notify_fd >= 0)
 		close(notify_fd); /* the client sees end of file: we gave up */
 	if (d.listen_fd >= 0) {

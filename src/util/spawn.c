@@ -45,6 +45,7 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa = { 0 }, old[ZC_ARRAY_SIZE(forwarded)];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
 	pid_t pid;
 	int ret = -1, rc;
@@ -63,8 +64,22 @@ int run_capture(char *const *argv, char *const *envp, struct run_result *res)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; spawn_forwards_signals && i < ZC_ARRAY_SIZE(forwarded); i++)
 		sigaction(forwarded[i], &sa, &old[i]);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	/* The daemon's threads block signals, it ignores some, and it
+	 * inherited others from whichever client started it: a compiler it
+	 * runs starts with none of that. The wrapper's child inherits what
+	 * the build gave the wrapper. */
+	posix_spawnattr_init(&attr);
+	if (!spawn_forwards_signals) {
+		sigset_t none, defaults;
+		sigemptyset(&none);
+		sigfillset(&defaults);
+		posix_spawnattr_setsigmask(&attr, &none);
+		posix_spawnattr_setsigdefault(&attr, &defaults);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	}
+	rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	out_pipe[1] = err_pipe[1] = -1;

@@ -13,7 +13,9 @@
 
 /* The wrapper forwards ^C and friends to the compiler it runs. The daemon
  * turns this off: handlers are process-wide, and its own (stop cleanly)
- * must stay in place while its store thread runs a dependency pass. */
+ * must stay in place while its store thread runs a dependency pass. Off,
+ * a child starts with no signal blocked or ignored, whatever the daemon's
+ * threads have. */
 extern bool spawn_forwards_signals;
 
 struct run_result {

@@ -375,3 +375,55 @@ test_half_sent_request() {
 	wait_gone "$pid"
 	wait "$RAW_CLIENT" || fail "the half-sent client was never dropped"
 }
+
+# SIGTERM after SIGTERM while the daemon ends: it ends once, cleanly. (A
+# handler run on a worker thread wrote the signal pipe while the main thread
+# closed it, or a descriptor that had taken its number: ThreadSanitizer
+# saw it in about half the runs.)
+test_sigterm_storm_while_exiting() {
+	expect_exit 0 "$ZCCACHE" start
+	local pid sock; pid=$(daemon_pid) || fail "no daemon"
+	sock=$(socket_file)
+	local sent=0
+	while kill -TERM "$pid" 2>/dev/null && [ "$sent" -lt 100000 ]; do
+		sent=$((sent + 1))
+	done
+	wait_gone "$pid"
+	[ "$sent" -gt 1 ] || fail "only $sent signal reached the daemon"
+	[ ! -e "$sock" ] || fail "the socket was left behind"
+	[ "$(grep -c 'signal received' "$ZCCACHE_DIR/daemon.log")" = 1 ] ||
+		fail "expected one 'signal received' in the daemon's log"
+}
+
+# A compiler the daemon runs (its queries of the compiler) starts with no
+# signal blocked or ignored, not with what the daemon's threads have or what
+# the client that started the daemon had ignored.
+test_compiler_run_by_daemon_has_default_signals() {
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\necho "$PPID $(grep -E "^Sig(Blk|Ign)" /proc/$$/status | tr -s "\\t\\n" "  ")" >>"%s/signals"\nexec /usr/bin/gcc "$@"\n' \
+		"$T" >"$T/bin/gcc"
+	chmod +x "$T/bin/gcc"
+	export PATH="$T/bin:$ORIG_PATH"
+	expect_exit 0 "$ZCCACHE" start
+	local pid; pid=$(daemon_pid) || fail "no daemon"
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	# started by a client that ignores SIGQUIT and SIGPIPE, as nohup'd or
+	# backgrounded builds can
+	(trap '' QUIT PIPE; "$ZCCACHE" stop >/dev/null && "$ZCCACHE" start >/dev/null) ||
+		fail "restart failed"
+	pid=$(daemon_pid) || fail "no daemon"
+	: >"$T/signals"
+	zc gcc -c a.c -Wall
+	expect_like_ref
+	local by_daemon; by_daemon=$(awk -v p="$pid" '$1 == p' "$T/signals")
+	[ -n "$by_daemon" ] || fail "the daemon ran no compiler: $(cat "$T/signals")"
+	local _ blk ign
+	while read -r _ _ blk _ ign; do
+		# glibc's posix_spawn leaves its own two (32 and 33) ignored
+		[ $((16#$blk)) = 0 ] && [ $((16#$ign & ~0x180000000)) = 0 ] ||
+			fail "the daemon's compiler inherited signal state: $by_daemon"
+	done <<<"$by_daemon"
+}
