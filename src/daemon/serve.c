@@ -9,6 +9,7 @@
 #include "../hash/filememo.h"
 #include "../stats/stats.h"
 #include "../util/fs.h"
+#include "../util/load.h"
 #include "../util/log.h"
 #include "../util/spawn.h"
 
@@ -23,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How often a record that waits for a free CPU looks again. */
+#define STORE_BUSY_POLL_MS 10
+
 struct pending_miss {
 	uint64_t token;
 	pid_t client;          /* who was told to compile */
@@ -34,11 +38,14 @@ struct pending_miss {
 	struct digest key;
 	struct strbuf depfile; /* ours, in the store's tmp dir, or empty */
 	struct run_result run; /* what the client replayed, once it is back */
+	int64_t queued_at;     /* CLOCK_MONOTONIC ms, when queued for its record */
 	char family_counter[64];
 	struct pending_miss *next;
 };
 
 static void *store_thread(void *arg);
+static void record_miss(struct server *s, struct pending_miss *m);
+static struct pending_miss *claim_queued(struct server *s, const struct digest *key);
 
 int server_init(struct server *s, const struct config *cfg)
 {
@@ -59,8 +66,14 @@ int server_init(struct server *s, const struct config *cfg)
 		s->cache_bytes = known.value[STAT_CACHE_BYTES];
 	stats_release(&known);
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->queue_cond, NULL);
+	pthread_condattr_t monotonic;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->queue_cond, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	pthread_cond_init(&s->idle_cond, NULL);
+	const char *busy = getenv("ZCCACHE_TEST_CPUS_BUSY");
+	s->always_busy = busy && *busy && strcmp(busy, "0");
 	if (pending_init(&s->pending) < 0)
 		return error("cannot set up the pending-writes registry");
 	/* Without a store thread every miss is recorded before its ACK. */
@@ -335,6 +348,18 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 		goto drop;
 	}
 	enum lookup_result found = cache_lookup(&m->cache, inv, &m->key, &replay);
+	struct pending_miss *queued = found == LOOKUP_MISS ? claim_queued(s, &m->key) : NULL;
+	if (queued) {
+		/* Its record waits for a free CPU; this compile needs it now. */
+		record_miss(s, queued);
+		if (chdir(req->cwd) < 0) {
+			reply_error(fd, "the daemon cannot serve this compile");
+			goto drop;
+		}
+		log_open(m->cfg.log_file);
+		run_result_release(&replay);
+		found = cache_lookup(&m->cache, inv, &m->key, &replay);
+	}
 	if (found == LOOKUP_MISS &&
 	    pending_wait(&s->pending, &m->key, PENDING_MAX_WAIT_MS) != PENDING_NOT_PENDING) {
 		/* The same compile is being stored: it may be there now. */
@@ -448,6 +473,51 @@ out:
 		zlog("daemon: cannot change to /");
 }
 
+/* Takes key's miss out of the store thread's queue, or NULL when it is not
+ * queued (never handed back, or its record already runs). */
+static struct pending_miss *claim_queued(struct server *s, const struct digest *key)
+{
+	struct pending_miss **p, *m = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	for (p = &s->queue; *p && !digest_equal(&(*p)->key, key);)
+		p = &(*p)->next;
+	if (*p) {
+		m = *p;
+		*p = m->next;
+		m->next = NULL;
+		s->queue_len--;
+		pthread_cond_broadcast(&s->idle_cond); /* the queue may be empty now */
+	}
+	pthread_mutex_unlock(&s->lock);
+	return m;
+}
+
+/*
+ * Whether the record at the head of the queue should wait for a free CPU
+ * (called and returning with s->lock held; it is let go meanwhile). In a
+ * parallel build the compiles keep every CPU busy, and a record run then
+ * takes its time from them: the build ends later by the daemon's work.
+ * Waiting, the records run in the gaps and once the build is done. Never
+ * while stopping or someone waits for the queue to empty, nor for the
+ * oldest record past STORE_DEFER_MAX_MS or a queue of
+ * STORE_DEFER_MAX_QUEUE (memory, and a cache that would never fill on a
+ * machine always busy). A lookup that needs a queued record takes it
+ * (claim_queued()).
+ */
+static bool record_waits(struct server *s)
+{
+	if (s->stopping || s->draining || s->queue_len >= STORE_DEFER_MAX_QUEUE ||
+	    monotonic_ms() - s->queue->queued_at >= STORE_DEFER_MAX_MS)
+		return false;
+	if (s->always_busy)
+		return true;
+	pthread_mutex_unlock(&s->lock);
+	bool busy = cpus_all_busy();
+	pthread_mutex_lock(&s->lock);
+	return busy && s->queue && !s->stopping && !s->draining;
+}
+
 static void *store_thread(void *arg)
 {
 	struct server *s = arg;
@@ -479,8 +549,23 @@ static void *store_thread(void *arg)
 		}
 		if (!s->queue)
 			break; /* stopping, and nothing left to store */
+		if (record_waits(s)) {
+			/* Looked at again soon; woken at once to stop or drain. */
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += STORE_BUSY_POLL_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&s->queue_cond, &s->lock, &until);
+			continue;
+		}
+		if (!s->queue)
+			continue; /* a lookup took it meanwhile */
 		struct pending_miss *m = s->queue;
 		s->queue = m->next;
+		s->queue_len--;
 		s->busy = true;
 		pthread_mutex_unlock(&s->lock);
 		record_miss(s, m);
@@ -495,8 +580,11 @@ static void *store_thread(void *arg)
 void server_quiesce(struct server *s)
 {
 	pthread_mutex_lock(&s->lock);
+	s->draining++;
+	pthread_cond_signal(&s->queue_cond);
 	while (s->queue || s->busy)
 		pthread_cond_wait(&s->idle_cond, &s->lock);
+	s->draining--;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -586,7 +674,9 @@ void server_store(struct server *s, const struct proto_store *req, int fd, pid_t
 	struct pending_miss **tail = &s->queue;
 	while (*tail)
 		tail = &(*tail)->next;
+	m->queued_at = monotonic_ms();
 	*tail = m;
+	s->queue_len++;
 	pthread_cond_signal(&s->queue_cond);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -14,8 +14,11 @@
  * environment and umask; the settings (recache, log_file, compression, ...)
  * are the client's too, read from its environment and its cache's
  * zccache.conf per request. Records run on one store thread with a working
- * directory of its own; a lookup of a key whose store is queued or running
- * waits for it at most PENDING_MAX_WAIT_MS (pending.h).
+ * directory of its own, while a CPU is free (for at most STORE_DEFER_MAX_MS
+ * and STORE_DEFER_MAX_QUEUE misses they wait for one). A lookup of a key
+ * whose record is still queued takes it from the queue and records it
+ * itself; one whose record runs waits for it at most PENDING_MAX_WAIT_MS
+ * (pending.h).
  * Misses waiting for their STORE are kept in a list and dropped after
  * MISS_TTL_SECONDS (a client that died). Counters are kept in memory and
  * flushed to the stats file by server_flush().
@@ -33,6 +36,10 @@
 #include <stdatomic.h>
 
 #define MISS_TTL_SECONDS 3600
+/* A record waits for a free CPU (the build's compiles first) at most this
+ * long, and only while fewer misses than this wait: then it runs anyway. */
+#define STORE_DEFER_MAX_MS 10000
+#define STORE_DEFER_MAX_QUEUE 128
 /* Counters are added to the stats file at most this long after a compile
  * (and at once when someone asks: status, stats, exit). */
 #define STATS_FLUSH_MS 1000
@@ -59,14 +66,18 @@ struct server {
 	uint64_t max_size;      /* the latest client's, for trimming */
 	int64_t cache_bytes;    /* the store's size at the last flush */
 	bool trimming;          /* one trim at a time */
-	/* Misses are recorded on a store thread after their ACK. */
+	/* Misses are recorded on a store thread after their ACK, when the
+	 * compiles leave a CPU free (see store_thread() in serve.c). */
 	struct pending_registry pending;
 	pthread_t thread;
 	bool threaded;          /* a store thread runs */
-	pthread_cond_t queue_cond, idle_cond;
+	pthread_cond_t queue_cond, idle_cond; /* queue_cond on CLOCK_MONOTONIC */
 	struct pending_miss *queue; /* waiting for the store thread */
+	size_t queue_len;
 	struct strvec graves;       /* replaced outputs for it to unlink */
 	bool busy, stopping;
+	int draining;           /* callers of server_quiesce(): record at once */
+	bool always_busy;       /* ZCCACHE_TEST_CPUS_BUSY: tests see records wait */
 };
 
 int server_init(struct server *s, const struct config *cfg);
@@ -81,7 +92,8 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 bool server_expecting(struct server *s);
 void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer);
 
-/* Waits until every handed-over miss is recorded (for status/stats). */
+/* Waits until every handed-over miss is recorded (for status/stats); the
+ * store thread does not wait for a free CPU meanwhile. */
 void server_quiesce(struct server *s);
 
 /* Adds the counters kept in memory to the stats file (trimming the cache

@@ -427,3 +427,47 @@ test_compiler_run_by_daemon_has_default_signals() {
 			fail "the daemon's compiler inherited signal state: $by_daemon"
 	done <<<"$by_daemon"
 }
+
+# zc_no_drain CMD...: a compile through zccache, without waiting for the
+# daemon's records (zc waits).
+zc_no_drain() {
+	clean_outputs
+	capture zc "$ZCCACHE" "$@"
+}
+
+# While the compiles keep every CPU busy, a miss's record waits (the build
+# first); asking for the stats records it at once.
+test_record_waits_while_cpus_busy() {
+	export ZCCACHE_TEST_CPUS_BUSY=1
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	expect_exit 0 "$ZCCACHE" start
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	sleep 0.3
+	[ -z "$(find "$ZCCACHE_DIR" -name '*.m')" ] || fail "recorded while every CPU was busy"
+	[ -n "$(find "$ZCCACHE_DIR/tmp" -name 'out.*')" ] || fail "the miss's object was not kept"
+	capture st "$ZCCACHE" stats
+	[ -n "$(find "$ZCCACHE_DIR" -name '*.m')" ] || fail "asking for the stats did not record the miss"
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+}
+
+# A lookup of a miss whose record still waits for a free CPU records it
+# itself, and hits (waiting for the store thread, it would compile again).
+test_lookup_takes_queued_record() {
+	export ZCCACHE_TEST_CPUS_BUSY=1
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	expect_exit 0 "$ZCCACHE" start
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	expect_counts 1 1
+}
