@@ -24,8 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How often a record that waits for a free CPU looks again. */
+/* How often a record that waits for a free CPU looks again, and how many
+ * looks in a row must find one: between two compiles of a parallel build a
+ * CPU is free for a moment, and a record started then would take the next
+ * compile's time. */
 #define STORE_BUSY_POLL_MS 10
+#define STORE_FREE_POLLS 3
 
 struct pending_miss {
 	uint64_t token;
@@ -495,7 +499,8 @@ static struct pending_miss *claim_queued(struct server *s, const struct digest *
 
 /*
  * Whether the record at the head of the queue should wait for a free CPU
- * (called and returning with s->lock held; it is let go meanwhile). In a
+ * (called and returning with s->lock held; it is let go meanwhile);
+ * *free_polls counts the looks in a row that found one. In a
  * parallel build the compiles keep every CPU busy, and a record run then
  * takes its time from them: the build ends later by the daemon's work.
  * Waiting, the records run in the gaps and once the build is done. Never
@@ -505,7 +510,7 @@ static struct pending_miss *claim_queued(struct server *s, const struct digest *
  * machine always busy). A lookup that needs a queued record takes it
  * (claim_queued()).
  */
-static bool record_waits(struct server *s)
+static bool record_waits(struct server *s, int *free_polls)
 {
 	if (s->stopping || s->draining || s->queue_len >= STORE_DEFER_MAX_QUEUE ||
 	    monotonic_ms() - s->queue->queued_at >= STORE_DEFER_MAX_MS)
@@ -515,7 +520,8 @@ static bool record_waits(struct server *s)
 	pthread_mutex_unlock(&s->lock);
 	bool busy = cpus_all_busy();
 	pthread_mutex_lock(&s->lock);
-	return busy && s->queue && !s->stopping && !s->draining;
+	*free_polls = busy ? 0 : *free_polls + 1;
+	return *free_polls < STORE_FREE_POLLS && s->queue && !s->stopping && !s->draining;
 }
 
 static void *store_thread(void *arg)
@@ -533,10 +539,13 @@ static void *store_thread(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		return NULL;
 	}
+	int free_polls = 0;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->queue && !s->graves.nr && !s->stopping)
+		while (!s->queue && !s->graves.nr && !s->stopping) {
+			free_polls = 0; /* the next miss is a compile just ended */
 			pthread_cond_wait(&s->queue_cond, &s->lock);
+		}
 		if (s->graves.nr) {
 			struct strvec graves = s->graves;
 			s->graves = (struct strvec)STRVEC_INIT;
@@ -549,7 +558,7 @@ static void *store_thread(void *arg)
 		}
 		if (!s->queue)
 			break; /* stopping, and nothing left to store */
-		if (record_waits(s)) {
+		if (record_waits(s, &free_polls)) {
 			/* Looked at again soon; woken at once to stop or drain. */
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
