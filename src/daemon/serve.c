@@ -356,6 +356,10 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 	if (queued) {
 		/* Its record waits for a free CPU; this compile needs it now. */
 		record_miss(s, queued);
+		pthread_mutex_lock(&s->lock);
+		s->claimed--;
+		pthread_cond_broadcast(&s->idle_cond);
+		pthread_mutex_unlock(&s->lock);
 		if (chdir(req->cwd) < 0) {
 			reply_error(fd, "the daemon cannot serve this compile");
 			goto drop;
@@ -491,7 +495,7 @@ static struct pending_miss *claim_queued(struct server *s, const struct digest *
 		*p = m->next;
 		m->next = NULL;
 		s->queue_len--;
-		pthread_cond_broadcast(&s->idle_cond); /* the queue may be empty now */
+		s->claimed++; /* server_quiesce() waits for it too */
 	}
 	pthread_mutex_unlock(&s->lock);
 	return m;
@@ -591,7 +595,7 @@ void server_quiesce(struct server *s)
 	pthread_mutex_lock(&s->lock);
 	s->draining++;
 	pthread_cond_signal(&s->queue_cond);
-	while (s->queue || s->busy)
+	while (s->queue || s->busy || s->claimed)
 		pthread_cond_wait(&s->idle_cond, &s->lock);
 	s->draining--;
 	pthread_mutex_unlock(&s->lock);

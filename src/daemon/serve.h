@@ -76,6 +76,7 @@ struct server {
 	size_t queue_len;
 	struct strvec graves;       /* replaced outputs for it to unlink */
 	bool busy, stopping;
+	int claimed;            /* records taken from the queue by lookups, running */
 	int draining;           /* callers of server_quiesce(): record at once */
 	bool always_busy;       /* ZCCACHE_TEST_CPUS_BUSY: tests see records wait */
 };
