@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #define START_WAIT_MS 3000
-#define STOP_WAIT_MS 3000
+/* A stopping daemon first records the misses it still holds (up to 128,
+ * which may have waited for a free CPU): give it time. */
+#define STOP_WAIT_MS 30000
 
 /* The settings; a bad config file stops only what needs the settings
  * (stop and status need the cache directory alone: a running daemon must

@@ -74,8 +74,8 @@ int server_init(struct server *s, const struct config *cfg)
 	pthread_condattr_init(&monotonic);
 	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->queue_cond, &monotonic);
+	pthread_cond_init(&s->idle_cond, &monotonic);
 	pthread_condattr_destroy(&monotonic);
-	pthread_cond_init(&s->idle_cond, NULL);
 	const char *busy = getenv("ZCCACHE_TEST_CPUS_BUSY");
 	s->always_busy = busy && *busy && strcmp(busy, "0");
 	if (pending_init(&s->pending) < 0)
@@ -592,11 +592,16 @@ static void *store_thread(void *arg)
 
 void server_quiesce(struct server *s)
 {
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += QUIESCE_MAX_MS / 1000;
 	pthread_mutex_lock(&s->lock);
 	s->draining++;
 	pthread_cond_signal(&s->queue_cond);
-	while (s->queue || s->busy || s->claimed)
-		pthread_cond_wait(&s->idle_cond, &s->lock);
+	while ((s->queue || s->busy || s->claimed) &&
+	       pthread_cond_timedwait(&s->idle_cond, &s->lock, &until) != ETIMEDOUT)
+		;
 	s->draining--;
 	pthread_mutex_unlock(&s->lock);
 }

@@ -40,6 +40,7 @@
  * long, and only while fewer misses than this wait: then it runs anyway. */
 #define STORE_DEFER_MAX_MS 10000
 #define STORE_DEFER_MAX_QUEUE 128
+#define QUIESCE_MAX_MS 5000
 /* Counters are added to the stats file at most this long after a compile
  * (and at once when someone asks: status, stats, exit). */
 #define STATS_FLUSH_MS 1000
@@ -93,8 +94,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 bool server_expecting(struct server *s);
 void server_store(struct server *s, const struct proto_store *req, int fd, pid_t peer);
 
-/* Waits until every handed-over miss is recorded (for status/stats); the
- * store thread does not wait for a free CPU meanwhile. */
+/* Waits until every handed-over miss is recorded (for status/stats), at
+ * most QUIESCE_MAX_MS (the client's reply timeout is 10 s); the store
+ * thread does not wait for a free CPU meanwhile. */
 void server_quiesce(struct server *s);
 
 /* Adds the counters kept in memory to the stats file (trimming the cache
