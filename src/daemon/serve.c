@@ -354,7 +354,9 @@ void server_compile(struct server *s, const struct proto_compile *req, int fd, p
 	enum lookup_result found = cache_lookup(&m->cache, inv, &m->key, &replay);
 	struct pending_miss *queued = found == LOOKUP_MISS ? claim_queued(s, &m->key) : NULL;
 	if (queued) {
-		/* Its record waits for a free CPU; this compile needs it now. */
+		/* Its record waits for a free CPU; this compile needs it now.
+		 * It logs to its own compile's log meanwhile. */
+		log_close();
 		record_miss(s, queued);
 		pthread_mutex_lock(&s->lock);
 		s->claimed--;
@@ -501,10 +503,19 @@ static struct pending_miss *claim_queued(struct server *s, const struct digest *
 	return m;
 }
 
+/* The store thread's looks at the machine's load. */
+struct load_looks {
+	int free_in_row;  /* looks in a row that found a CPU free */
+	int64_t last_ms;  /* CLOCK_MONOTONIC, of the last look */
+};
+
 /*
  * Whether the record at the head of the queue should wait for a free CPU
- * (called and returning with s->lock held; it is let go meanwhile);
- * *free_polls counts the looks in a row that found one. In a
+ * (called and returning with s->lock held; it is let go meanwhile). A
+ * record starts after STORE_FREE_POLLS looks in a row, at least
+ * STORE_BUSY_POLL_MS apart, found a CPU free (a wake-up between two looks,
+ * a STORE just come in, does not count as one); then the records run one
+ * after another while each look still finds one. In a
  * parallel build the compiles keep every CPU busy, and a record run then
  * takes its time from them: the build ends later by the daemon's work.
  * Waiting, the records run in the gaps and once the build is done. Never
@@ -514,18 +525,24 @@ static struct pending_miss *claim_queued(struct server *s, const struct digest *
  * machine always busy). A lookup that needs a queued record takes it
  * (claim_queued()).
  */
-static bool record_waits(struct server *s, int *free_polls)
+static bool record_waits(struct server *s, struct load_looks *looks)
 {
+	int64_t now = monotonic_ms();
+
 	if (s->stopping || s->draining || s->queue_len >= STORE_DEFER_MAX_QUEUE ||
-	    monotonic_ms() - s->queue->queued_at >= STORE_DEFER_MAX_MS)
+	    now - s->queue->queued_at >= STORE_DEFER_MAX_MS)
 		return false;
 	if (s->always_busy)
 		return true;
+	if (looks->free_in_row > 0 && looks->free_in_row < STORE_FREE_POLLS &&
+	    now - looks->last_ms < STORE_BUSY_POLL_MS)
+		return true; /* too soon for the next look */
 	pthread_mutex_unlock(&s->lock);
 	bool busy = cpus_all_busy();
 	pthread_mutex_lock(&s->lock);
-	*free_polls = busy ? 0 : *free_polls + 1;
-	return *free_polls < STORE_FREE_POLLS && s->queue && !s->stopping && !s->draining;
+	looks->last_ms = now;
+	looks->free_in_row = busy ? 0 : looks->free_in_row + 1;
+	return looks->free_in_row < STORE_FREE_POLLS && s->queue && !s->stopping && !s->draining;
 }
 
 static void *store_thread(void *arg)
@@ -543,11 +560,11 @@ static void *store_thread(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		return NULL;
 	}
-	int free_polls = 0;
+	struct load_looks looks = { 0, 0 };
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (!s->queue && !s->graves.nr && !s->stopping) {
-			free_polls = 0; /* the next miss is a compile just ended */
+			looks.free_in_row = 0; /* the next miss is a compile just ended */
 			pthread_cond_wait(&s->queue_cond, &s->lock);
 		}
 		if (s->graves.nr) {
@@ -562,7 +579,7 @@ static void *store_thread(void *arg)
 		}
 		if (!s->queue)
 			break; /* stopping, and nothing left to store */
-		if (record_waits(s, &free_polls)) {
+		if (record_waits(s, &looks)) {
 			/* Looked at again soon; woken at once to stop or drain. */
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
@@ -596,6 +613,11 @@ void server_quiesce(struct server *s)
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += QUIESCE_MAX_MS / 1000;
+	until.tv_nsec += (QUIESCE_MAX_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&s->lock);
 	s->draining++;
 	pthread_cond_signal(&s->queue_cond);

@@ -2,6 +2,7 @@
 #include "load.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -10,7 +11,10 @@ bool cpus_all_busy(void)
 #ifdef __linux__
 	char buf[128];
 	int runnable = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t allowed;
+	/* The CPUs we may run on (taskset, cpusets), else every online one. */
+	long cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed)
+									  : sysconf(_SC_NPROCESSORS_ONLN);
 	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 

@@ -19,6 +19,7 @@ void (*die_hook)(void);
 
 void log_open(const char *path)
 {
+	log_close(); /* one log per thread at a time: never leak the last */
 	if (!path || !*path)
 		return;
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

@@ -470,4 +470,20 @@ test_lookup_takes_queued_record() {
 	zc_no_drain gcc -c a.c -Wall
 	expect_like_ref
 	expect_counts 1 1
+	# with a log: each compile's and each record's own, none left open
+	export ZCCACHE_LOGFILE=$T/zc.log
+	local pid fds_before fds_after i
+	pid=$(daemon_pid) || fail "no daemon"
+	zc_no_drain gcc -c a.c -Wall -DWARMUP=1
+	zc_no_drain gcc -c a.c -Wall -DWARMUP=1
+	fds_before=$(ls "/proc/$pid/fd" | wc -l)
+	for i in 1 2 3 4 5; do
+		zc_no_drain gcc -c a.c -Wall -DROUND=$i
+		zc_no_drain gcc -c a.c -Wall -DROUND=$i
+	done
+	expect_counts 7 7
+	fds_after=$(ls "/proc/$pid/fd" | wc -l)
+	[ "$fds_after" -le "$fds_before" ] ||
+		fail "the daemon went from $fds_before to $fds_after descriptors"
+	[ "$(grep -c 'recorded' "$ZCCACHE_LOGFILE")" -ge 6 ] || fail "the records did not log"
 }
