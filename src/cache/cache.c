@@ -1484,7 +1484,9 @@ static int build_result(struct cache *c, struct invocation *inv, const struct ru
 			count(c, STAT_UNC_MISSING_OUTPUT);
 			goto out;
 		}
-		if (!output_unchanged(c, i, path)) {
+		if (!output_unchanged(c, i, path) ||
+		    (c->have_output_stamps && c->output_copies[i] &&
+		     change_check(content.buf, content.len) != c->output_checks[i])) {
 			zlog("not stored: '%s' changed after the compile", inv->outputs[i].path);
 			count(c, STAT_UNC_MODIFIED_DURING_COMPILE);
 			goto out;

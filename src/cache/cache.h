@@ -53,11 +53,14 @@ struct cache {
 	struct scan_memo *scans; /* the daemon's remembered scans, or NULL */
 	struct fact_memo *facts; /* the daemon's copy of the aux facts, or NULL */
 	struct manifest_memo *manifests; /* the daemon's manifests, or NULL */
-	/* The daemon records a miss after the client has gone: the outputs must
-	 * still be what the compile wrote (stat data taken when the client
-	 * handed them over), or nothing is stored. */
+	/* The daemon records a miss after the client has gone (up to seconds
+	 * later: records wait for a free CPU): the outputs must still be what
+	 * the compile wrote, by the stat data and a checksum of the contents
+	 * taken when the client handed them over (a tool that rewrites an
+	 * object in place and restores its mtime), or nothing is stored. */
 	bool have_output_stamps;
 	struct file_stamp output_stamps[MAX_OUTPUTS];
+	uint64_t output_checks[MAX_OUTPUTS];
 	/* Where to read each output from instead of its path (hard links or
 	 * copies the daemon made when the client handed the outputs over, so
 	 * that the build may delete or move them at once); NULL = the path. */

@@ -632,12 +632,14 @@ void server_quiesce(struct server *s)
  * Keeps what the compile wrote before the client hears back: the build may
  * delete, move or rewrite an output the moment the client exits, and the
  * store thread reads them later. Each output gets a hard link in the
- * store's tmp dir (a copy where a link is impossible), and its stat data:
- * if the file still changes in place, nothing is stored.
+ * store's tmp dir (a copy where a link is impossible), its stat data and a
+ * checksum of its contents: if the file still changes in place, nothing is
+ * stored.
  */
 static int keep_outputs(struct pending_miss *m)
 {
 	struct cache *c = &m->cache;
+	struct strbuf content = STRBUF_INIT;
 	int ret = -1;
 
 	if (chdir(m->inv.cwd) < 0)
@@ -654,12 +656,16 @@ static int keep_outputs(struct pending_miss *m)
 			goto out;
 		}
 		c->output_copies[i] = keep;
-		if (file_stamp_of(keep, &c->output_stamps[i]) < 0)
+		if (file_stamp_of(keep, &c->output_stamps[i]) < 0 ||
+		    read_file(keep, &content, (size_t)1 << 31) < 0)
 			goto out;
+		c->output_checks[i] = change_check(content.buf, content.len);
+		strbuf_reset(&content);
 	}
 	c->have_output_stamps = true;
 	ret = 0;
 out:
+	strbuf_release(&content);
 	return ret;
 }
 

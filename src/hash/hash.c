@@ -4,6 +4,7 @@
 #include "../util/log.h"
 
 #include <string.h>
+#include <xxhash.h>
 
 /* Files larger than this are not cached (and not hashed). */
 #define MAX_HASHED_FILE (1u << 30)
@@ -99,6 +100,11 @@ void hasher_final(struct hasher *h, struct digest *out)
 void digest_buffer(const void *data, size_t len, struct digest *out)
 {
 	crypto_generichash(out->b, DIGEST_SIZE, data, len, NULL, 0);
+}
+
+uint64_t change_check(const void *data, size_t len)
+{
+	return XXH3_64bits(data, len);
 }
 
 int digest_file(const char *path, struct digest *out, struct strbuf *content)

@@ -41,6 +41,10 @@ void digest_buffer(const void *data, size_t len, struct digest *out);
 /* Reads the whole file into content (appended) and digests it. */
 int digest_file(const char *path, struct digest *out, struct strbuf *content);
 
+/* A fast 64-bit checksum of bytes, to tell whether a file we hold changed
+ * between two reads; never a key (it is not collision resistant). */
+uint64_t change_check(const void *data, size_t len);
+
 void digest_to_hex(const struct digest *d, char hex[DIGEST_HEX_SIZE]);
 int digest_from_hex(const char *hex, struct digest *d);
 bool digest_equal(const struct digest *a, const struct digest *b);

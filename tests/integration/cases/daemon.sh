@@ -487,3 +487,31 @@ test_lookup_takes_queued_record() {
 		fail "the daemon went from $fds_before to $fds_after descriptors"
 	[ "$(grep -c 'recorded' "$ZCCACHE_LOGFILE")" -ge 6 ] || fail "the records did not log"
 }
+
+# An object rewritten in place after the compile, its size and mtime put
+# back, while its record waits: the rewritten bytes are never stored (the
+# contents are checked against what the client handed over).
+test_output_rewritten_in_place_while_record_waits() {
+	export ZCCACHE_TEST_CPUS_BUSY=1
+	warning_c_source >a.c
+	settle
+	outputs a.o
+	ref gcc -c a.c -Wall
+	expect_exit 0 "$ZCCACHE" start
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	"$PYTHON" - a.o <<'PY' || fail "cannot rewrite a.o"
+import os, sys
+st = os.stat(sys.argv[1])
+with open(sys.argv[1], "r+b") as f:
+    data = bytearray(f.read())
+    data[-1] ^= 0xff
+    f.seek(0)
+    f.write(data)
+os.utime(sys.argv[1], ns=(st.st_atime_ns, st.st_mtime_ns))
+PY
+	capture st "$ZCCACHE" stats # records it now
+	zc_no_drain gcc -c a.c -Wall
+	expect_like_ref
+	expect_stats hits=0 misses=1 uncacheable.modified_during_compile=1
+}
