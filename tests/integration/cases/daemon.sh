@@ -435,9 +435,9 @@ zc_no_drain() {
 	capture zc "$ZCCACHE" "$@"
 }
 
-# While the compiles keep every CPU busy, a miss's record waits (the build
-# first); asking for the stats records it at once.
-test_record_waits_while_cpus_busy() {
+# busy_daemon_first_miss: a daemon that sees every CPU busy, and a first
+# compile of a.c through it, whose record waits.
+busy_daemon_first_miss() {
 	export ZCCACHE_TEST_CPUS_BUSY=1
 	warning_c_source >a.c
 	settle
@@ -446,6 +446,12 @@ test_record_waits_while_cpus_busy() {
 	expect_exit 0 "$ZCCACHE" start
 	zc_no_drain gcc -c a.c -Wall
 	expect_like_ref
+}
+
+# While the compiles keep every CPU busy, a miss's record waits (the build
+# first); asking for the stats records it at once.
+test_record_waits_while_cpus_busy() {
+	busy_daemon_first_miss
 	sleep 0.3
 	[ -z "$(find "$ZCCACHE_DIR" -name '*.m')" ] || fail "recorded while every CPU was busy"
 	[ -n "$(find "$ZCCACHE_DIR/tmp" -name 'out.*')" ] || fail "the miss's object was not kept"
@@ -459,14 +465,7 @@ test_record_waits_while_cpus_busy() {
 # A lookup of a miss whose record still waits for a free CPU records it
 # itself, and hits (waiting for the store thread, it would compile again).
 test_lookup_takes_queued_record() {
-	export ZCCACHE_TEST_CPUS_BUSY=1
-	warning_c_source >a.c
-	settle
-	outputs a.o
-	ref gcc -c a.c -Wall
-	expect_exit 0 "$ZCCACHE" start
-	zc_no_drain gcc -c a.c -Wall
-	expect_like_ref
+	busy_daemon_first_miss
 	zc_no_drain gcc -c a.c -Wall
 	expect_like_ref
 	expect_counts 1 1
@@ -492,14 +491,7 @@ test_lookup_takes_queued_record() {
 # back, while its record waits: the rewritten bytes are never stored (the
 # contents are checked against what the client handed over).
 test_output_rewritten_in_place_while_record_waits() {
-	export ZCCACHE_TEST_CPUS_BUSY=1
-	warning_c_source >a.c
-	settle
-	outputs a.o
-	ref gcc -c a.c -Wall
-	expect_exit 0 "$ZCCACHE" start
-	zc_no_drain gcc -c a.c -Wall
-	expect_like_ref
+	busy_daemon_first_miss
 	"$PYTHON" - a.o <<'PY' || fail "cannot rewrite a.o"
 import os, sys
 st = os.stat(sys.argv[1])
