@@ -72,7 +72,7 @@ struct server {
 	struct pending_registry pending;
 	pthread_t thread;
 	bool threaded;          /* a store thread runs */
-	pthread_cond_t queue_cond, idle_cond; /* queue_cond on CLOCK_MONOTONIC */
+	pthread_cond_t queue_cond, idle_cond; /* both on CLOCK_MONOTONIC */
 	struct pending_miss *queue; /* waiting for the store thread */
 	size_t queue_len;
 	struct strvec graves;       /* replaced outputs for it to unlink */

@@ -14,7 +14,8 @@
 
 #include "compat.h"
 
-/* Whether the runnable tasks other than the caller fill every online CPU. */
+/* Whether the runnable tasks other than the caller fill every CPU we may
+ * run on. */
 bool cpus_all_busy(void);
 
 #endif
