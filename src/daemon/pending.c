@@ -183,18 +183,6 @@ out:
 	pthread_mutex_unlock(&reg->lock);
 }
 
-/* The CLOCK_MONOTONIC time ms milliseconds from now. */
-static void deadline_after(struct timespec *ts, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 enum pending_result pending_wait(struct pending_registry *reg, const struct digest *key,
 				 unsigned int timeout_ms)
 {

@@ -582,12 +582,7 @@ static void *store_thread(void *arg)
 		if (record_waits(s, &looks)) {
 			/* Looked at again soon; woken at once to stop or drain. */
 			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_nsec += STORE_BUSY_POLL_MS * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			deadline_after(&until, STORE_BUSY_POLL_MS);
 			pthread_cond_timedwait(&s->queue_cond, &s->lock, &until);
 			continue;
 		}
@@ -611,13 +606,7 @@ void server_quiesce(struct server *s)
 {
 	struct timespec until;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += QUIESCE_MAX_MS / 1000;
-	until.tv_nsec += (QUIESCE_MAX_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&until, QUIESCE_MAX_MS);
 	pthread_mutex_lock(&s->lock);
 	s->draining++;
 	pthread_cond_signal(&s->queue_cond);

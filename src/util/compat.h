@@ -31,6 +31,19 @@ static inline int64_t monotonic_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* The CLOCK_MONOTONIC time ms milliseconds from now (for the timed waits of
+ * condition variables set to that clock). */
+static inline void deadline_after(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Declared before banned.h renames them: C libraries that declare functions
  * without `extern` (musl) would otherwise define a variable per file. */
 #include <stdio.h>
