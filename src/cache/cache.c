@@ -540,7 +540,7 @@ out:
 }
 
 /* Does the file at f->path still have the content recorded? *trusted: the
- * daemon's memory alone said so (see file_memo_generation). */
+ * daemon's memory holds the answer, trusted (see file_memo_generation). */
 static bool file_matches(struct cache *c, const struct invocation *inv,
 			 const struct manifest_file *f, bool *trusted)
 {
@@ -572,7 +572,7 @@ static bool file_matches(struct cache *c, const struct invocation *inv,
 
 /* 1 when nothing is at path, 0 when something is, -1 when it cannot be
  * told (a permission error, say): neither proof of absence nor of a file.
- * *trusted: the daemon's memory alone answered. */
+ * *trusted: the daemon's memory holds the answer, trusted. */
 static int probe_absent_trusted(struct cache *c, const struct invocation *inv, const char *path,
 				bool *trusted)
 {
@@ -618,33 +618,61 @@ static bool same_directory(const char *a, const char *b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Path number i of a set (see struct set_scope): still its file, or still
+ * absent? *trusted: the daemon's memory holds the answer, trusted. */
+static bool input_holds(struct cache *c, const struct invocation *inv, size_t s,
+			const struct include_set *set, size_t i, bool *trusted)
+{
+	if (i < set->nr_files) {
+		if (file_matches(c, inv, &set->files[i], trusted))
+			return true;
+		zlog("include set %zu: '%s' changed", s, set->files[i].path);
+		return false;
+	}
+	const char *path = set->absent.v[i - set->nr_files];
+	if (probe_absent_trusted(c, inv, path, trusted) == 1)
+		return true;
+	zlog("include set %zu: '%s' now exists and may shadow a header", s, path);
+	return false;
+}
+
 /*
  * Do the set's files still have their contents, and are its absent paths
- * still absent? *trusted: the daemon's memory alone said so for every one
- * of them.
+ * still absent? With scopes, only the paths of the scopes that memory has
+ * marked since tick `since` are looked at (see hash/filememo.h): memory held
+ * the others trusted then, and still does.
+ * *trusted: memory holds every answer trusted, as of *now (its generation
+ * and tick when it was asked).
  */
 static bool inputs_hold(struct cache *c, const struct invocation *inv, size_t s,
-			const struct include_set *set, bool *trusted)
+			const struct include_set *set, const struct set_scopes *scopes,
+			uint64_t since, bool *trusted, struct set_stamp *now)
 {
+	size_t nr = set->nr_files + set->absent.nr;
 	bool one, ok = false;
 
 	*trusted = true;
-	if (c->memo)
+	if (c->memo) {
 		file_memo_hold(c->memo);
-	for (size_t i = 0; i < set->nr_files; i++) {
-		if (!file_matches(c, inv, &set->files[i], &one)) {
-			zlog("include set %zu: '%s' changed", s, set->files[i].path);
-			goto out;
-		}
-		*trusted &= one;
+		now->generation = file_memo_generation(c->memo);
+		now->tick = file_memo_tick(c->memo);
 	}
-	for (size_t i = 0; i < set->absent.nr; i++) {
-		if (probe_absent_trusted(c, inv, set->absent.v[i], &one) != 1) {
-			zlog("include set %zu: '%s' now exists and may shadow a header", s,
-			     set->absent.v[i]);
-			goto out;
+	if (!scopes) {
+		for (size_t i = 0; i < nr; i++) {
+			if (!input_holds(c, inv, s, set, i, &one))
+				goto out;
+			*trusted &= one;
 		}
-		*trusted &= one;
+	}
+	for (size_t k = 0; scopes && k < scopes->nr; k++) {
+		const struct set_scope *scope = &scopes->v[k];
+		if (scope->dir && file_memo_unchanged_below(c->memo, scope->dir, since))
+			continue;
+		for (size_t j = 0; j < scope->nr; j++) {
+			if (!input_holds(c, inv, s, set, scope->paths[j], &one))
+				goto out;
+			*trusted &= one;
+		}
 	}
 	ok = true;
 out:
@@ -655,10 +683,11 @@ out:
 
 /*
  * The first set of the manifest that still holds. With mf (the daemon's
- * remembered manifest), a set whose files and absent paths memory alone
- * vouched for, under this working directory, while memory has forgotten
- * nothing since, is not checked again: that is what its stamp says. The
- * other constraints cost system calls and are always checked.
+ * remembered manifest), a set whose files and absent paths memory held
+ * trusted, under this working directory, while memory has forgotten
+ * nothing since, is not checked again: that is what its stamp says; when
+ * memory has forgotten something, only the scopes it marked are. The other
+ * constraints cost system calls and are always checked.
  */
 static const struct include_set *matching_set(struct cache *c, const struct invocation *inv,
 					      const struct manifest *m, struct memo_manifest *mf)
@@ -669,16 +698,15 @@ static const struct include_set *matching_set(struct cache *c, const struct invo
 	for (size_t s = 0; s < m->nr_sets; s++) {
 		const struct include_set *set = &m->sets[s];
 		bool ok = true, trusted;
-		struct set_stamp stamp = { 0, 0 };
+		struct set_stamp stamp = { 0, 0, 0 }, now = { 0, 0, cwd_hash };
 		if (mf)
 			stamp = manifest_memo_stamp(c->manifests, mf, s);
 		if (!mf || stamp.generation != generation || stamp.cwd_hash != cwd_hash) {
-			ok = inputs_hold(c, inv, s, set, &trusted);
-			/* Stamped only when memory forgot nothing meanwhile
-			 * (other lookups and the store thread read events too). */
-			if (ok && trusted && mf && file_memo_generation(c->memo) == generation)
-				manifest_memo_set_stamp(c->manifests, mf, s,
-							(struct set_stamp){ generation, cwd_hash });
+			bool stamped = mf && stamp.generation && stamp.cwd_hash == cwd_hash;
+			ok = inputs_hold(c, inv, s, set, stamped ? &mf->scopes[s] : NULL,
+					 stamp.tick, &trusted, &now);
+			if (ok && trusted && mf)
+				manifest_memo_set_stamp(c->manifests, mf, s, now);
 		}
 		for (size_t i = 0; ok && i + 1 < set->same_dirs.nr; i += 2) {
 			if (!same_directory(set->same_dirs.v[i], set->same_dirs.v[i + 1])) {

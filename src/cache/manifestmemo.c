@@ -1,6 +1,7 @@
 /* manifestmemo.c - remembered manifests (see manifestmemo.h). */
 #include "../util/compat.h"
 #include "manifestmemo.h"
+#include "../hash/filememo.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,10 +65,86 @@ struct manifest_memo *manifest_memo_new(void)
 	return mm;
 }
 
+struct scoped_path {
+	size_t dir_offset; /* in the block of scopes; SIZE_MAX: none */
+	const char *dir;   /* NULL: none */
+	uint32_t index;
+};
+
+static int cmp_scoped(const void *a, const void *b)
+{
+	const struct scoped_path *x = a, *y = b;
+
+	if (!x->dir || !y->dir)
+		return !x->dir - !y->dir;
+	return strcmp(x->dir, y->dir);
+}
+
+static const char *set_path(const struct include_set *set, size_t i)
+{
+	return i < set->nr_files ? set->files[i].path : set->absent.v[i - set->nr_files];
+}
+
+/* Groups the paths of set by scope; the bytes it took. */
+static size_t group_by_scope(const struct include_set *set, struct set_scopes *out)
+{
+	size_t nr = set->nr_files + set->absent.nr, dirs_len;
+	struct scoped_path *sorted = xcalloc(nr ? nr : 1, sizeof(*sorted));
+	struct strbuf all = STRBUF_INIT, unique = STRBUF_INIT;
+	size_t *offsets = xcalloc(nr ? nr : 1, sizeof(*offsets));
+	char dir[PATH_MAX];
+
+	/* Each path's scope, in a block that moves while it grows: offsets
+	 * first, pointers once it is whole. */
+	for (size_t i = 0; i < nr; i++) {
+		size_t len = file_memo_scope(set_path(set, i), dir, sizeof(dir));
+		sorted[i].index = (uint32_t)i;
+		sorted[i].dir_offset = len ? all.len : SIZE_MAX;
+		if (len)
+			strbuf_add(&all, dir, len + 1);
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (sorted[i].dir_offset != SIZE_MAX)
+			sorted[i].dir = all.buf + sorted[i].dir_offset;
+	qsort(sorted, nr, sizeof(*sorted), cmp_scoped);
+	/* One copy of each scope. */
+	out->paths = xcalloc(nr ? nr : 1, sizeof(*out->paths));
+	out->v = NULL;
+	out->nr = 0;
+	for (size_t i = 0; i < nr; i++) {
+		out->paths[i] = sorted[i].index;
+		if (i && !cmp_scoped(&sorted[i - 1], &sorted[i])) {
+			out->v[out->nr - 1].nr++;
+			continue;
+		}
+		out->v = xrealloc(out->v, (out->nr + 1) * sizeof(*out->v));
+		offsets[out->nr] = SIZE_MAX;
+		if (sorted[i].dir) {
+			offsets[out->nr] = unique.len;
+			strbuf_add(&unique, sorted[i].dir, strlen(sorted[i].dir) + 1);
+		}
+		out->v[out->nr++] = (struct set_scope){ NULL, &out->paths[i], 1 };
+	}
+	out->dirs = strbuf_detach(&unique, &dirs_len);
+	for (size_t i = 0; i < out->nr; i++)
+		if (offsets[i] != SIZE_MAX)
+			out->v[i].dir = out->dirs + offsets[i];
+	strbuf_release(&all);
+	free(offsets);
+	free(sorted);
+	return nr * sizeof(*out->paths) + out->nr * sizeof(*out->v) + dirs_len + 3 * BLOCK_OVERHEAD;
+}
+
 static void unref(struct memo_manifest *mf)
 {
 	if (--mf->refs)
 		return;
+	for (size_t s = 0; mf->scopes && s < mf->m.nr_sets; s++) {
+		free(mf->scopes[s].v);
+		free(mf->scopes[s].paths);
+		free(mf->scopes[s].dirs);
+	}
+	free(mf->scopes);
 	manifest_release(&mf->m);
 	free(mf->stamps);
 	free(mf);
@@ -130,7 +207,10 @@ struct memo_manifest *manifest_memo_put(struct manifest_memo *mm, const struct d
 	mf->m = *m;
 	memset(m, 0, sizeof(*m));
 	mf->stamps = xcalloc(mf->m.nr_sets ? mf->m.nr_sets : 1, sizeof(*mf->stamps));
+	mf->scopes = xcalloc(mf->m.nr_sets ? mf->m.nr_sets : 1, sizeof(*mf->scopes));
 	mf->bytes = manifest_bytes(&mf->m);
+	for (size_t s = 0; s < mf->m.nr_sets; s++)
+		mf->bytes += group_by_scope(&mf->m.sets[s], &mf->scopes[s]);
 	mf->refs = 1; /* the caller's */
 	pthread_mutex_lock(&mm->lock);
 	if (epoch == mm->epoch && mf->bytes <= MANIFEST_MEMO_MAX_BYTES / 4) {

@@ -9,10 +9,13 @@
  * the worst a stale copy costs is a miss. A record forgets the key after it
  * wrote the file, and a copy read before that write is not kept (the epoch).
  *
- * Each set carries a stamp: the file memory's generation and the working
- * directory under which every one of its paths was last answered from
- * memory alone. While the file memory has forgotten nothing since, the set
- * still matches, and a hit checks nothing (see cache.c).
+ * Each set carries a stamp: the file memory's generation and tick, and the
+ * working directory, under which memory last held the answer for every one
+ * of its paths, trusted. While the file memory has forgotten nothing since, the
+ * set still matches, and a hit checks nothing; after it forgot something, a
+ * hit checks again only the paths whose scope it touched (see cache.c and
+ * hash/filememo.h). Each set's paths are grouped by scope once, when the
+ * manifest is remembered.
  *
  * Bounded by MANIFEST_MEMO_MAX_BYTES, past which everything is forgotten.
  * Thread-safe (one mutex); a manifest handed out stays valid until it is
@@ -31,13 +34,31 @@
 #define MANIFEST_MEMO_MAX_BYTES (64u << 20)
 
 struct set_stamp {
-	uint64_t generation; /* 0: never checked from memory alone */
+	uint64_t generation; /* 0: never held trusted */
+	uint64_t tick;
 	uint64_t cwd_hash;
+};
+
+/* A set's absolute paths under one scope, as indices: files[i] for i below
+ * the set's nr_files, then absent.v[i - nr_files]. A NULL dir holds the
+ * paths that have no scope (relative ones): always checked. */
+struct set_scope {
+	const char *dir;
+	const uint32_t *paths;
+	size_t nr;
+};
+
+struct set_scopes {
+	struct set_scope *v;
+	size_t nr;
+	uint32_t *paths; /* what the scopes point into */
+	char *dirs;      /* likewise */
 };
 
 struct memo_manifest {
 	struct manifest m;
-	struct set_stamp *stamps; /* one per set */
+	struct set_stamp *stamps;  /* one per set */
+	struct set_scopes *scopes; /* one per set */
 	size_t bytes;
 	unsigned refs;
 };

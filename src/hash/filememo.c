@@ -59,6 +59,9 @@ struct node {
 	 * trusted). A trusted NODE_FILE: the watch on the file itself, which
 	 * sees writes and new links through any name. */
 	int wd;
+	/* The tick (see file_memo_tick) when the node was made, or when a
+	 * node below its path was last forgotten, whichever came last. */
+	uint64_t changed;
 	uint64_t hash;
 	size_t path_len;
 	char path[];
@@ -74,6 +77,7 @@ struct file_memo {
 	size_t nr_wd;
 	uint64_t dropped_all;
 	uint64_t generation; /* nodes forgotten so far */
+	uint64_t tick;       /* nodes made or forgotten so far */
 };
 
 static int64_t ts_ns(struct timespec t)
@@ -96,7 +100,28 @@ static struct node *find(struct file_memo *m, const char *path, size_t len)
 	return NULL;
 }
 
-static void unlink_node(struct file_memo *m, struct node *dead)
+/* The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/". */
+static size_t dir_len(const char *path, size_t len)
+{
+	const char *slash = memrchr(path, '/', len);
+
+	return !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+}
+
+/* Something at path is being forgotten: every remembered directory above it
+ * says so (file_memo_unchanged_below). */
+static void mark_ancestors_changed(struct file_memo *m, const char *path, size_t len)
+{
+	for (size_t l = dir_len(path, len); l > 0; l = l > 1 ? dir_len(path, l) : 0) {
+		struct node *a = find(m, path, l);
+		if (a)
+			a->changed = m->tick;
+	}
+}
+
+/* Forgets one node. A caller that forgets a whole tree marks the tree's
+ * ancestors once (mark_ancestors = false for the nodes below its root). */
+static void unlink_node_marking(struct file_memo *m, struct node *dead, bool mark_ancestors)
 {
 	struct node **p = &m->buckets[dead->hash % m->nr_buckets];
 
@@ -112,15 +137,24 @@ static void unlink_node(struct file_memo *m, struct node *dead)
 	m->nr_nodes--;
 	m->bytes -= sizeof(*dead) + dead->path_len + 1;
 	m->generation++;
+	m->tick++;
+	if (mark_ancestors)
+		mark_ancestors_changed(m, dead->path, dead->path_len);
 	free(dead);
 }
 
-/* Forgets everything: the answer to an overflow or a new mount. */
+static void unlink_node(struct file_memo *m, struct node *dead)
+{
+	unlink_node_marking(m, dead, true);
+}
+
+/* Forgets everything: the answer to an overflow or a new mount. Every node
+ * made afterwards is younger than any tick a caller holds. */
 static void drop_all(struct file_memo *m)
 {
 	for (size_t b = 0; b < m->nr_buckets; b++)
 		while (m->buckets[b])
-			unlink_node(m, m->buckets[b]);
+			unlink_node_marking(m, m->buckets[b], false);
 	m->dropped_all++;
 }
 
@@ -133,6 +167,7 @@ static struct node *add_node(struct file_memo *m, const char *path, size_t len,
 	n->path_len = len;
 	n->kind = kind;
 	n->wd = -1;
+	n->changed = ++m->tick;
 	n->hash = path_hash(path, len);
 	n->next = m->buckets[n->hash % m->nr_buckets];
 	m->buckets[n->hash % m->nr_buckets] = n;
@@ -172,7 +207,8 @@ static void forget_tree(struct file_memo *m, const char *name, size_t len)
 		for (struct node **p = &m->buckets[b]; *p;) {
 			struct node *c = *p;
 			if (c->path_len > len && c->path[len] == '/' && !memcmp(c->path, path, len)) {
-				unlink_node(m, c); /* *p now names the next one */
+				/* path's ancestors are marked already */
+				unlink_node_marking(m, c, false); /* *p now names the next one */
 				continue;
 			}
 			p = &c->next;
@@ -388,14 +424,6 @@ static struct node *watched_dir(struct file_memo *m, const char *dir, size_t len
 	return watched_dir_at(m, dir, len, 0);
 }
 
-/* The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/". */
-static size_t dir_len(const char *path, size_t len)
-{
-	const char *slash = memrchr(path, '/', len);
-
-	return !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
-}
-
 static bool same_stat(const struct node *n, const struct stat *st)
 {
 	return n->dev == (uint64_t)st->st_dev && n->ino == (uint64_t)st->st_ino &&
@@ -587,6 +615,8 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 	if (trusted) {
 		map_watch(m, n, wd);
 		wd = -1; /* the node owns it now */
+		if (fst)
+			fst->trusted = true;
 	}
 	goto out;
 gone:
@@ -617,8 +647,8 @@ static bool ancestor_absent(struct file_memo *m, const char *path, size_t len)
 
 /* path is missing, and so is its directory: remembers the shallowest
  * missing ancestor whose own directory is watched, so that the next
- * question about anything below it needs no system call. */
-static void remember_missing_ancestor(struct file_memo *m, const char *path, size_t len)
+ * question about anything below it needs no system call. Whether it did. */
+static bool remember_missing_ancestor(struct file_memo *m, const char *path, size_t len)
 {
 	struct stat st;
 	char prefix[PATH_MAX];
@@ -629,15 +659,16 @@ static void remember_missing_ancestor(struct file_memo *m, const char *path, siz
 		memcpy(prefix, path, l);
 		prefix[l] = '\0';
 		if (lstat(prefix, &st) == 0 || errno != ENOENT)
-			return;
+			return false;
 		struct node *a = find(m, path, l);
 		if (a && a->kind == NODE_DIR && a->wd < 0)
 			unlink_node(m, a); /* "cannot be watched": it is not there */
 		else if (a)
-			return;
+			return false;
 		add_node(m, path, l, NODE_ABSENT);
-		return;
+		return true;
 	}
+	return false;
 }
 
 int file_memo_absent(struct file_memo *m, const char *path)
@@ -691,8 +722,7 @@ int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *truste
 		goto out;
 	if (dir)
 		add_node(m, path, len, NODE_ABSENT);
-	else
-		remember_missing_ancestor(m, path, len);
+	*trusted = dir || remember_missing_ancestor(m, path, len);
 out:
 	pthread_mutex_unlock(&m->lock);
 	return ret;
@@ -714,6 +744,68 @@ uint64_t file_memo_generation(struct file_memo *m)
 	uint64_t generation = m->generation;
 	pthread_mutex_unlock(&m->lock);
 	return generation;
+}
+
+uint64_t file_memo_tick(struct file_memo *m)
+{
+	pthread_mutex_lock(&m->lock);
+	uint64_t tick = m->tick;
+	pthread_mutex_unlock(&m->lock);
+	return tick;
+}
+
+bool file_memo_unchanged_below(struct file_memo *m, const char *dir, uint64_t since)
+{
+	bool unchanged;
+
+	pthread_mutex_lock(&m->lock);
+	struct node *n = find(m, dir, strlen(dir));
+	unchanged = n && n->kind == NODE_DIR && n->wd >= 0 && n->changed <= since;
+	pthread_mutex_unlock(&m->lock);
+	return unchanged;
+}
+
+/*
+ * Lexically, as a stack of components: "." and "" are nothing, ".." pops
+ * (not above "/"). Memory normalizes "D/.." only where D is a watched
+ * directory, so whenever it answered from memory alone the lexical form is
+ * the path it looked at, every "D" lies below the lowest point the pops
+ * reached, and the node that answered (the path's own, or its directory's
+ * for a file) lies below the path's directory.
+ */
+size_t file_memo_scope(const char *path, char *out, size_t size)
+{
+	size_t depth = 0, lowest = SIZE_MAX, len = 0;
+	size_t ends[PATH_MAX / 2]; /* out's length at each depth */
+
+	if (!path_is_absolute(path) || size < 2)
+		return 0;
+	ends[0] = 1;
+	out[0] = '/';
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t clen = (size_t)(end - p);
+		if (clen == 2 && p[0] == '.' && p[1] == '.') {
+			depth -= depth > 0;
+			lowest = depth < lowest ? depth : lowest;
+		} else if (clen && !(clen == 1 && p[0] == '.')) {
+			size_t at = depth ? ends[depth] : 0;
+			if (depth + 1 >= sizeof(ends) / sizeof(ends[0]) || at + 1 + clen >= size)
+				return 0;
+			out[at] = '/';
+			memcpy(out + at + 1, p, clen);
+			ends[++depth] = at + 1 + clen;
+		}
+		p = end;
+	}
+	/* The path's directory, or higher where a ".." went higher. */
+	size_t scope = depth ? depth - 1 : 0;
+	scope = lowest < scope ? lowest : scope;
+	len = scope ? ends[scope] : 1;
+	out[len] = '\0';
+	return len;
 }
 
 void file_memo_info(struct file_memo *m, struct file_memo_info *info)

@@ -24,7 +24,7 @@
  * remembered fact is dropped. The watch is a speed-up: without inotify (or
  * beyond its limits) stat data decides.
  *
- * Memory: about 200 bytes per remembered path plus its length; 10,000
+ * Memory: about 220 bytes per remembered path plus its length; 10,000
  * files take about 3 MB. Past FILE_MEMO_MAX_NODES everything is forgotten
  * and the memory starts again from empty.
  *
@@ -60,7 +60,9 @@ int file_memo_digest(struct file_memo *m, const char *path, struct digest *out);
  * still its own (else an event or a stat would have said otherwise). */
 struct file_memo_stat {
 	uint64_t ino, size, mtime_ns, ctime_ns;
-	bool trusted; /* answered from memory alone (see file_memo_generation) */
+	/* Memory holds the answer now, trusted: it will answer alone until it
+	 * forgets (see file_memo_generation). */
+	bool trusted;
 };
 /* file_memo_digest, and the stat data the digest belongs to. */
 int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *out,
@@ -69,7 +71,8 @@ int file_memo_digest_stat(struct file_memo *m, const char *path, struct digest *
 /* 1 when nothing exists at path (lstat: ENOENT or ENOTDIR), 0 when
  * something does, -1 when lstat fails otherwise (cannot tell). */
 int file_memo_absent(struct file_memo *m, const char *path);
-/* file_memo_absent; *trusted says whether memory alone answered. */
+/* file_memo_absent; *trusted says whether memory holds the answer now,
+ * trusted (see struct file_memo_stat). */
 int file_memo_absent_trusted(struct file_memo *m, const char *path, bool *trusted);
 
 /* Keeps the others out (other threads' questions, and the reading of
@@ -80,9 +83,28 @@ void file_memo_hold(struct file_memo *m);
 void file_memo_unhold(struct file_memo *m);
 
 /* Moves whenever the memory forgets anything. While it has not moved, every
- * answer that memory alone gave (a trusted digest, a remembered absence)
+ * answer that memory held trusted (a trusted digest, a remembered absence)
  * still holds, as of the last file_memo_sync(). */
 uint64_t file_memo_generation(struct file_memo *m);
+
+/*
+ * Scopes: checking a set of answers by directory instead of one by one.
+ *
+ * The tick moves whenever memory makes or forgets a node. Forgetting
+ * anything marks every remembered directory above it with the tick. So
+ * when memory held a path's answer trusted at tick T (or took it then,
+ * with its watches in place before it looked), and the path's scope
+ * (file_memo_scope) is still watched, was remembered by T and has been
+ * marked by nothing since, memory still answers the same.
+ */
+uint64_t file_memo_tick(struct file_memo *m);
+/* Is dir a watched directory, remembered at since, and has nothing at or
+ * below it been forgotten since? */
+bool file_memo_unchanged_below(struct file_memo *m, const char *dir, uint64_t since);
+/* Writes the scope of an absolute path to out: the directory below which
+ * lies whatever memory's answer for path rests on. Its length, or 0 (a
+ * relative path, or out too small). Lexical: no system call. */
+size_t file_memo_scope(const char *path, char *out, size_t size);
 
 void file_memo_info(struct file_memo *m, struct file_memo_info *info);
 

@@ -309,10 +309,12 @@ static void test_generation_moves_on_forgetting(void **state)
 	(void)state;
 
 	unit_write(at("gen.h"), "g\n");
+	/* Read from disk this time, with the watches placed first: held
+	 * trusted from now on. */
 	assert_int_equal(file_memo_digest_stat(memo, at("gen.h"), &d, &st), 0);
-	assert_false(st.trusted); /* read from disk this time */
+	assert_true(st.trusted);
 	assert_int_equal(file_memo_absent_trusted(memo, at("none.h"), &trusted), 1);
-	assert_false(trusted);
+	assert_true(trusted);
 	uint64_t g = file_memo_generation(memo);
 	assert_int_equal(file_memo_digest_stat(memo, at("gen.h"), &d, &st), 0);
 	assert_true(st.trusted);
@@ -327,6 +329,102 @@ static void test_generation_moves_on_forgetting(void **state)
 	unit_write(at("gen.h"), "changed\n");
 	file_memo_sync(memo);
 	assert_true(file_memo_generation(memo) != g);
+}
+
+static void expect_scope(const char *path, const char *want)
+{
+	char out[PATH_MAX];
+	size_t len = file_memo_scope(path, out, sizeof(out));
+
+	if (!want) {
+		assert_int_equal(len, 0);
+		return;
+	}
+	if (strcmp(out, want))
+		fail_msg("the scope of %s is %s, not %s", path, out, want);
+	assert_int_equal(len, strlen(want));
+}
+
+/* The scope: the path's directory, or the highest point a ".." reached. */
+static void test_scope_is_lexical(void **state)
+{
+	(void)state;
+	expect_scope("/a/b/c.h", "/a/b");
+	expect_scope("/x.h", "/");
+	expect_scope("/a/./b//c.h", "/a/b");
+	expect_scope("/a/b/lib/../include/c.h", "/a/b");
+	expect_scope("/a/b/lib/../include/sys/c.h", "/a/b");
+	expect_scope("/a/x/../b/y/../../c/d/e.h", "/a");
+	expect_scope("/a/x/../../c.h", "/");
+	expect_scope("/a/b/../../../c.h", "/");
+	expect_scope("/a/b/c/..", "/a");
+	expect_scope("rel/c.h", NULL); /* relative: no scope */
+	char tiny[4];
+	assert_int_equal(file_memo_scope("/abc/d.h", tiny, sizeof(tiny)), 0);
+}
+
+/* A scope stays unchanged while nothing at or below it is forgotten; a
+ * change below it, deep or shallow, marks it; a change beside it does
+ * not; a directory made again is not the one that was checked. */
+static void test_scope_marked_by_changes_below(void **state)
+{
+	struct file_memo_stat st;
+	struct digest d;
+	bool trusted;
+	char top[PATH_MAX], sub[PATH_MAX], beside[PATH_MAX];
+	(void)state;
+
+	snprintf(top, sizeof(top), "%s", at("top"));
+	snprintf(sub, sizeof(sub), "%s", at("top/sub"));
+	snprintf(beside, sizeof(beside), "%s", at("beside"));
+	assert_int_equal(mkdir(top, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(beside, 0700), 0);
+	unit_write(at("top/sub/deep.h"), "deep\n");
+	unit_write(at("beside/other.h"), "other\n");
+	uint64_t before = file_memo_tick(memo);
+	assert_int_equal(file_memo_digest_stat(memo, at("top/sub/deep.h"), &d, &st), 0);
+	assert_true(st.trusted);
+	assert_int_equal(file_memo_digest_stat(memo, at("beside/other.h"), &d, &st), 0);
+	assert_int_equal(file_memo_absent_trusted(memo, at("top/none.h"), &trusted), 1);
+	assert_true(trusted);
+	uint64_t t = file_memo_tick(memo);
+	assert_true(file_memo_unchanged_below(memo, top, t));
+	assert_true(file_memo_unchanged_below(memo, sub, t));
+	assert_false(file_memo_unchanged_below(memo, top, before)); /* made after */
+
+	/* beside: top and sub stay as they were */
+	unit_write(at("beside/other.h"), "changed\n");
+	file_memo_sync(memo);
+	assert_true(file_memo_unchanged_below(memo, top, t));
+	assert_true(file_memo_unchanged_below(memo, sub, t));
+
+	/* deep below: both marked */
+	unit_write(at("top/sub/deep.h"), "changed\n");
+	file_memo_sync(memo);
+	assert_false(file_memo_unchanged_below(memo, top, t));
+	assert_false(file_memo_unchanged_below(memo, sub, t));
+
+	/* an absence made true no more marks its directory */
+	assert_int_equal(file_memo_absent_trusted(memo, at("top/none.h"), &trusted), 1);
+	t = file_memo_tick(memo);
+	assert_true(file_memo_unchanged_below(memo, top, t));
+	unit_write(at("top/none.h"), "here\n");
+	file_memo_sync(memo);
+	assert_false(file_memo_unchanged_below(memo, top, t));
+
+	/* made again: another directory, whatever its marks */
+	assert_int_equal(file_memo_digest_stat(memo, at("top/sub/deep.h"), &d, &st), 0);
+	t = file_memo_tick(memo);
+	assert_true(file_memo_unchanged_below(memo, sub, t));
+	unit_rm_rf(sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	unit_write(at("top/sub/deep.h"), "again\n");
+	file_memo_sync(memo);
+	assert_int_equal(file_memo_digest_stat(memo, at("top/sub/deep.h"), &d, &st), 0);
+	assert_false(file_memo_unchanged_below(memo, sub, t));
+	/* no directory there at all */
+	assert_false(file_memo_unchanged_below(memo, at("top/nothing"), file_memo_tick(memo)));
 }
 
 static void test_missing_file_fails(void **state)
@@ -355,6 +453,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_through_new_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_digest_keeps_watches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generation_moves_on_forgetting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_is_lexical, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope_marked_by_changes_below, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("filememo", tests, NULL, NULL);

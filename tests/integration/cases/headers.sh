@@ -447,6 +447,63 @@ test_dotdot_include_dir() {
 	expect_counts 1 3
 }
 
+# Absolute include directories, as CMake writes them: the daemon checks a
+# stamped set again by directory (the scopes of hash/filememo.h), and only
+# where something changed. Each change below must be seen: a header's
+# content, a header made where an earlier directory was searched in vain,
+# a build directory made anew. The unrelated change first moves the file
+# memory on without touching the set's directories.
+test_absolute_dirs_checked_by_scope() {
+	local incs="-I$T/build/gen -I$T/src/inc1 -I$T/src/inc2"
+	mkfile build/gen/config.h <<<'#define CONFIG 1'
+	mkfile src/inc1/a.h <<<'int a = 1;'
+	mkfile src/inc2/b.h <<<'int b = 1;'
+	mkfile src/inc2/x.h <<<'int x = 1;'
+	mkfile other/o.h <<<'int o = 1;'
+	printf '%s\n' '#include "config.h"' '#include <a.h>' '#include <b.h>' '#include <x.h>' \
+		'int f(void) { return CONFIG + a + b + x; }' >a.c
+	printf '%s\n' '#include <o.h>' 'int g(void) { return o; }' >o.c
+	settle
+	outputs a.o
+	zc gcc $incs -c a.c
+	zc gcc -I"$T/other" -c o.c -o o.o
+	zc gcc $incs -c a.c
+	expect_counts 1 2
+	echo 'int o = 2;' >other/o.h
+	settle
+	zc gcc $incs -c a.c
+	expect_counts 2 2
+	# a header's content
+	echo 'int b = 2;' >src/inc2/b.h
+	settle
+	ref gcc $incs -c a.c
+	zc gcc $incs -c a.c
+	expect_like_ref
+	expect_counts 2 3
+	zc gcc $incs -c a.c
+	expect_counts 3 3
+	# a header where an earlier directory was searched
+	echo 'int x = 5;' >src/inc1/x.h
+	settle
+	ref gcc $incs -c a.c
+	zc gcc $incs -c a.c
+	expect_like_ref
+	expect_counts 3 4
+	zc gcc $incs -c a.c
+	expect_counts 4 4
+	# the build directory made anew, its header changed
+	mv build build.old
+	mkfile build/gen/config.h <<<'#define CONFIG 2'
+	settle
+	ref gcc $incs -c a.c
+	zc gcc $incs -c a.c
+	expect_like_ref
+	expect_counts 4 5
+	zc gcc $incs -c a.c
+	expect_like_ref
+	expect_counts 5 5
+}
+
 # A header rewritten while the dependency list of an -MMD compile is made
 # (after the compile): the entry must not pair the compile's header digests
 # with the new content's header list (found by review: a wrong hit).
