@@ -3,9 +3,11 @@
 #include "manifestmemo.h"
 #include "../hash/filememo.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define MANIFEST_BUCKETS 4096
 /* What malloc adds to each block, for the bound. */
@@ -65,73 +67,71 @@ struct manifest_memo *manifest_memo_new(void)
 	return mm;
 }
 
-struct scoped_path {
-	size_t dir_offset; /* in the block of scopes; SIZE_MAX: none */
-	const char *dir;   /* NULL: none */
-	uint32_t index;
-};
-
-static int cmp_scoped(const void *a, const void *b)
-{
-	const struct scoped_path *x = a, *y = b;
-
-	if (!x->dir || !y->dir)
-		return !x->dir - !y->dir;
-	return strcmp(x->dir, y->dir);
-}
-
 static const char *set_path(const struct include_set *set, size_t i)
 {
 	return i < set->nr_files ? set->files[i].path : set->absent.v[i - set->nr_files];
 }
 
-/* Groups the paths of set by scope; the bytes it took. */
+/* Groups the paths of set by scope; the bytes it took. A set has a few
+ * dozen scopes: each path's is looked for among those seen so far. */
 static size_t group_by_scope(const struct include_set *set, struct set_scopes *out)
 {
-	size_t nr = set->nr_files + set->absent.nr, dirs_len;
-	struct scoped_path *sorted = xcalloc(nr ? nr : 1, sizeof(*sorted));
-	struct strbuf all = STRBUF_INIT, unique = STRBUF_INIT;
-	size_t *offsets = xcalloc(nr ? nr : 1, sizeof(*offsets));
+	size_t nr = set->nr_files + set->absent.nr, nr_seen = 0, alloc_seen = 0, dirs_len;
+	struct seen_scope {
+		uint64_t hash;
+		size_t len, offset; /* in dirs */
+		size_t count, start, filled; /* its paths, in out->paths */
+	} *seen = NULL;
+	uint32_t *scope_of = xcalloc(nr ? nr : 1, sizeof(*scope_of));
+	struct strbuf dirs = STRBUF_INIT;
 	char dir[PATH_MAX];
+	size_t unscoped = 0;
 
-	/* Each path's scope, in a block that moves while it grows: offsets
-	 * first, pointers once it is whole. */
 	for (size_t i = 0; i < nr; i++) {
-		size_t len = file_memo_scope(set_path(set, i), dir, sizeof(dir));
-		sorted[i].index = (uint32_t)i;
-		sorted[i].dir_offset = len ? all.len : SIZE_MAX;
-		if (len)
-			strbuf_add(&all, dir, len + 1);
-	}
-	for (size_t i = 0; i < nr; i++)
-		if (sorted[i].dir_offset != SIZE_MAX)
-			sorted[i].dir = all.buf + sorted[i].dir_offset;
-	qsort(sorted, nr, sizeof(*sorted), cmp_scoped);
-	/* One copy of each scope. */
-	out->paths = xcalloc(nr ? nr : 1, sizeof(*out->paths));
-	out->v = NULL;
-	out->nr = 0;
-	for (size_t i = 0; i < nr; i++) {
-		out->paths[i] = sorted[i].index;
-		if (i && !cmp_scoped(&sorted[i - 1], &sorted[i])) {
-			out->v[out->nr - 1].nr++;
+		size_t len = file_memo_scope(set_path(set, i), dir, sizeof(dir)), k;
+		if (!len) {
+			scope_of[i] = UINT32_MAX;
+			unscoped++;
 			continue;
 		}
-		out->v = xrealloc(out->v, (out->nr + 1) * sizeof(*out->v));
-		offsets[out->nr] = SIZE_MAX;
-		if (sorted[i].dir) {
-			offsets[out->nr] = unique.len;
-			strbuf_add(&unique, sorted[i].dir, strlen(sorted[i].dir) + 1);
+		uint64_t hash = XXH3_64bits(dir, len);
+		for (k = 0; k < nr_seen; k++)
+			if (seen[k].hash == hash && seen[k].len == len &&
+			    !memcmp(dirs.buf + seen[k].offset, dir, len))
+				break;
+		if (k == nr_seen) {
+			if (nr_seen == alloc_seen) {
+				alloc_seen = alloc_seen ? 2 * alloc_seen : 16;
+				seen = xrealloc(seen, alloc_seen * sizeof(*seen));
+			}
+			seen[nr_seen++] = (struct seen_scope){ hash, len, dirs.len, 0, 0, 0 };
+			strbuf_add(&dirs, dir, len + 1);
 		}
-		out->v[out->nr++] = (struct set_scope){ NULL, &out->paths[i], 1 };
+		seen[k].count++;
+		scope_of[i] = (uint32_t)k;
 	}
-	out->dirs = strbuf_detach(&unique, &dirs_len);
-	for (size_t i = 0; i < out->nr; i++)
-		if (offsets[i] != SIZE_MAX)
-			out->v[i].dir = out->dirs + offsets[i];
-	strbuf_release(&all);
-	free(offsets);
-	free(sorted);
+	/* The scopes in the order first met, then the unscoped paths. */
+	out->nr = nr_seen + (unscoped > 0);
+	out->v = xcalloc(out->nr ? out->nr : 1, sizeof(*out->v));
+	out->paths = xcalloc(nr ? nr : 1, sizeof(*out->paths));
+	out->dirs = strbuf_detach(&dirs, &dirs_len);
+	size_t at = 0;
+	for (size_t k = 0; k < nr_seen; k++) {
+		seen[k].start = at;
+		out->v[k] = (struct set_scope){ out->dirs + seen[k].offset, &out->paths[at],
+						seen[k].count };
+		at += seen[k].count;
+	}
+	if (unscoped)
+		out->v[nr_seen] = (struct set_scope){ NULL, &out->paths[at], unscoped };
+	for (size_t i = 0, fill_unscoped = 0; i < nr; i++) {
+		if (scope_of[i] == UINT32_MAX)
+			out->paths[at + fill_unscoped++] = (uint32_t)i;
+		else
+			out->paths[seen[scope_of[i]].start + seen[scope_of[i]].filled++] = (uint32_t)i;
+	}
+	free(seen);
+	free(scope_of);
 	return nr * sizeof(*out->paths) + out->nr * sizeof(*out->v) + dirs_len + 3 * BLOCK_OVERHEAD;
 }
 

@@ -22,15 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum opt_flags {
-	TAKES_ARG = 1 << 0,  /* "-o file": the argument may be the next word */
-	JOINED = 1 << 1,     /* "-Ifoo" or "-I foo" */
-	SEARCH = 1 << 2,     /* shapes the include search chain */
-	TOO_HARD = 1 << 3,   /* uncacheable: writes or reads what we cannot track */
-	LINK_ONLY = 1 << 4,  /* ignored by a compile: kept out of the key */
-	NOT_COMPILE = 1 << 5 /* prints information, compiles nothing */
-};
-
 const struct gcc_option gcc_options[] = {
 	{ "--config", TAKES_ARG | TOO_HARD },
 	{ "--coverage", 0 },
@@ -120,6 +111,22 @@ static int cmp_option(const void *key, const void *elem)
 	return strcmp(key, ((const struct gcc_option *)elem)->name);
 }
 
+/* The first option of the table whose name sorts at or after arg's first
+ * two characters: the options that could be a prefix of arg begin there. */
+static size_t first_sharing_two(const char *arg)
+{
+	size_t lo = 0, hi = gcc_options_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strncmp(gcc_options[mid].name, arg, 2) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct gcc_option *gcc_find_option(const char *arg, const char **joined_value)
 {
 	const struct gcc_option *o, *best = NULL;
@@ -128,8 +135,12 @@ const struct gcc_option *gcc_find_option(const char *arg, const char **joined_va
 	o = bsearch(arg, gcc_options, gcc_options_nr, sizeof(*o), cmp_option);
 	if (o)
 		return o;
-	/* The longest option that arg starts with and that takes joined values. */
-	for (size_t i = 0; i < gcc_options_nr; i++) {
+	/* The longest option that arg starts with and that takes joined
+	 * values. Every name is two characters or more, so it shares arg's
+	 * first two: a run of the sorted table (a hit asks this for every
+	 * -W and -f of a command line). */
+	for (size_t i = first_sharing_two(arg);
+	     i < gcc_options_nr && !strncmp(gcc_options[i].name, arg, 2); i++) {
 		size_t n = strlen(gcc_options[i].name);
 		if (!(gcc_options[i].flags & JOINED) || strncmp(arg, gcc_options[i].name, n))
 			continue;
@@ -294,14 +305,63 @@ out:
 	strbuf_release(&info);
 }
 
+/* One pass over the environment for both lists (a hit pays for it): the
+ * first value of each hashed variable, in hashed_env's order. */
+static void hash_environment(struct parse *p)
+{
+	struct invocation *inv = p->inv;
+	const char *value[ZC_ARRAY_SIZE(hashed_env)] = { NULL };
+
+	for (size_t e = 0; e < inv->env.nr; e++) {
+		const char *var = inv->env.v[e];
+		size_t len = strcspn(var, "=");
+		if (!var[len])
+			continue;
+		for (size_t i = 0; i < ZC_ARRAY_SIZE(unsupported_env); i++)
+			if (!strncmp(var, unsupported_env[i], len) && !unsupported_env[i][len])
+				uncacheable(p, STAT_UNC_UNSUPPORTED_ENVIRONMENT);
+		for (size_t i = 0; i < ZC_ARRAY_SIZE(hashed_env); i++)
+			if (!value[i] && !strncmp(var, hashed_env[i], len) && !hashed_env[i][len])
+				value[i] = var + len + 1;
+	}
+	for (size_t i = 0; i < ZC_ARRAY_SIZE(hashed_env); i++)
+		if (value[i])
+			strvec_pushf(&inv->key_env, "%s=%s", hashed_env[i], value[i]);
+}
+
 /* Options handled by name: flags that are not arguments-with-values. */
 static bool handle_flag(struct parse *p, const char *a)
 {
 	struct invocation *inv = p->inv;
 
-	if (!strcmp(a, "-c"))
+	/* The -W forms first: a command line is mostly warnings, and none of
+	 * the other forms below begins with -W. */
+	if (starts_with(a, "-Wp,")) {
+		/* The kernel's -Wp,-MD,file: a depfile we would have to track;
+		 * -Wp,-I..., -Wp,-include,...: a search the query does not see;
+		 * -Wp,@file: options cc1 reads from a file. */
+		if (strstr(a, ",-M") || strstr(a, ",-I") || strstr(a, ",-i") ||
+		    strstr(a, ",-nostdinc") || strstr(a, ",@"))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+	} else if (starts_with(a, "-Wa,")) {
+		/* Assembler listings (-Wa,-adhln=file) and dependency lists
+		 * (-Wa,--MD,file) are outputs we do not know; -Wa,@file reads
+		 * options from a file. */
+		if (strstr(a, ",-a") || strchr(a, '=') || strstr(a, "MD") || strstr(a, ",@"))
+			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
+		/* -Wa,-g, -Wa,--gdwarf-5: the assembler records the cwd. */
+		if (strstr(a, ",-g") || strstr(a, ",--g"))
+			p->debug_info = true;
+	} else if (starts_with(a, "-Wl,")) {
+		return true; /* linker only: not in the key */
+	} else if (starts_with(a, "-W")) {
+		if (!strstr(a, "missing-include-dirs"))
+			return false; /* a plain warning */
+		/* -Wno-error=... still warns: only this one turns it off. */
+		inv->dirs_warned = strcmp(a, "-Wno-missing-include-dirs") != 0;
+	} else if (!strcmp(a, "-c")) {
 		p->compile_only = true;
-	else if (!strcmp(a, "-S"))
+	} else if (!strcmp(a, "-S"))
 		p->assemble_only = true;
 	else if (!strcmp(a, "-E"))
 		p->preprocess_only = true;
@@ -348,28 +408,7 @@ static bool handle_flag(struct parse *p, const char *a)
 		strvec_push(&p->prefix_maps, strchr(a, '=') + 1);
 	else if (!strcmp(a, "-fdiagnostics-absolute-paths"))
 		p->absolute_diagnostics = true;
-	else if (starts_with(a, "-Wp,")) {
-		/* The kernel's -Wp,-MD,file: a depfile we would have to track;
-		 * -Wp,-I..., -Wp,-include,...: a search the query does not see;
-		 * -Wp,@file: options cc1 reads from a file. */
-		if (strstr(a, ",-M") || strstr(a, ",-I") || strstr(a, ",-i") ||
-		    strstr(a, ",-nostdinc") || strstr(a, ",@"))
-			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
-	} else if (starts_with(a, "-Wa,")) {
-		/* Assembler listings (-Wa,-adhln=file) and dependency lists
-		 * (-Wa,--MD,file) are outputs we do not know; -Wa,@file reads
-		 * options from a file. */
-		if (strstr(a, ",-a") || strchr(a, '=') || strstr(a, "MD") || strstr(a, ",@"))
-			uncacheable(p, STAT_UNC_UNSUPPORTED_OPTION);
-		/* -Wa,-g, -Wa,--gdwarf-5: the assembler records the cwd. */
-		if (strstr(a, ",-g") || strstr(a, ",--g"))
-			p->debug_info = true;
-	} else if (starts_with(a, "-Wl,")) {
-		return true; /* linker only: not in the key */
-	} else if (starts_with(a, "-W") && strstr(a, "missing-include-dirs")) {
-		/* -Wno-error=... still warns: only this one turns it off. */
-		inv->dirs_warned = strcmp(a, "-Wno-missing-include-dirs") != 0;
-	} else if (starts_with(a, "-g")) {
+	else if (starts_with(a, "-g")) {
 		/* Any -g form may record the cwd; -g0 turns debug info off. */
 		p->debug_info = strcmp(a, "-g0") != 0;
 		/* clang records its own command line, with what a miss adds
@@ -799,14 +838,7 @@ static int gcc_analyse(struct invocation *inv)
 		uncacheable(&p, STAT_UNC_UNSUPPORTED_LANGUAGE);
 		goto out;
 	}
-	for (size_t i = 0; i < ZC_ARRAY_SIZE(unsupported_env); i++)
-		if (invocation_getenv(inv, unsupported_env[i]))
-			uncacheable(&p, STAT_UNC_UNSUPPORTED_ENVIRONMENT);
-	for (size_t i = 0; i < ZC_ARRAY_SIZE(hashed_env); i++) {
-		const char *v = invocation_getenv(inv, hashed_env[i]);
-		if (v)
-			strvec_pushf(&inv->key_env, "%s=%s", hashed_env[i], v);
-	}
+	hash_environment(&p);
 	if (p.macros.len)
 		command_line_macros(&p);
 	strvec_pushf(&inv->key_args, "-x%s", inv->language);

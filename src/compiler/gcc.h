@@ -8,6 +8,15 @@
 #include "../util/compat.h"
 #include "compiler.h"
 
+enum opt_flags {
+	TAKES_ARG = 1 << 0,  /* "-o file": the argument may be the next word */
+	JOINED = 1 << 1,     /* "-Ifoo" or "-I foo" */
+	SEARCH = 1 << 2,     /* shapes the include search chain */
+	TOO_HARD = 1 << 3,   /* uncacheable: writes or reads what we cannot track */
+	LINK_ONLY = 1 << 4,  /* ignored by a compile: kept out of the key */
+	NOT_COMPILE = 1 << 5 /* prints information, compiles nothing */
+};
+
 struct gcc_option {
 	const char *name;
 	unsigned flags;

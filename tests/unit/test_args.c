@@ -175,6 +175,44 @@ static void test_find_option(void **state)
 	assert_null(gcc_find_option("-O2", &v));
 }
 
+/* The longest joined option that arg starts with, by a scan of the whole
+ * table: what gcc_find_option must agree with. */
+static const struct gcc_option *longest_joined_prefix(const char *arg)
+{
+	const struct gcc_option *best = NULL;
+
+	for (size_t i = 0; i < gcc_options_nr; i++) {
+		const struct gcc_option *o = &gcc_options[i];
+		if (!strcmp(arg, o->name))
+			return o;
+		if ((o->flags & JOINED) && !strncmp(arg, o->name, strlen(o->name)) &&
+		    (!best || strlen(o->name) > strlen(best->name)))
+			best = o;
+	}
+	return best;
+}
+
+static void test_find_option_agrees_with_full_scan(void **state)
+{
+	static const char *const suffixes[] = { "", "x", "=1", "/usr/include", "-foo", "p" };
+	char arg[128];
+	const char *v;
+	(void)state;
+
+	for (size_t i = 0; i < gcc_options_nr; i++) {
+		assert_true(strlen(gcc_options[i].name) >= 2);
+		for (size_t k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++) {
+			snprintf(arg, sizeof(arg), "%s%s", gcc_options[i].name, suffixes[k]);
+			if (gcc_find_option(arg, &v) != longest_joined_prefix(arg))
+				fail_msg("gcc_find_option(\"%s\") is not the full scan's", arg);
+		}
+	}
+	assert_string_equal(gcc_find_option("-isystem/x", &v)->name, "-isystem");
+	assert_string_equal(gcc_find_option("-imultilibx", &v)->name, "-imultilib");
+	assert_null(gcc_find_option("-Wall", &v));
+	assert_null(gcc_find_option("-", &v));
+}
+
 static void test_family_names(void **state)
 {
 	(void)state;
@@ -287,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_key_args),
 		cmocka_unit_test(test_debug_prefix_map),
 		cmocka_unit_test(test_option_table_sorted),
+		cmocka_unit_test(test_find_option_agrees_with_full_scan),
 		cmocka_unit_test(test_find_option),
 		cmocka_unit_test(test_family_names),
 		cmocka_unit_test(test_response_files),

@@ -106,9 +106,15 @@ static void test_stable_and_sensitive(void **state)
 	key_of("gcc -O2 -c a.c -o a.o", dir, &k);
 	unsetenv("SOURCE_DATE_EPOCH");
 	assert_false(digest_equal(&base, &k));
-	/* ... and not what it does not read. */
+	/* ... and not what it does not read, nor a name it only begins. */
 	setenv("ZCCACHE_UNIT_UNRELATED", "1", 1);
 	key_of("gcc -O2 -c a.c -o a.o", dir, &k);
+	assert_true(digest_equal(&base, &k));
+	setenv("CPATHX", "/opt/include", 1);
+	setenv("LAN", "x", 1);
+	key_of("gcc -O2 -c a.c -o a.o", dir, &k);
+	unsetenv("CPATHX");
+	unsetenv("LAN");
 	assert_true(digest_equal(&base, &k));
 
 	/* The source content. */

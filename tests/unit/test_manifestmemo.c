@@ -84,10 +84,48 @@ static void test_bounded(void **state)
 	manifest_memo_free(mm);
 }
 
+/* A set's paths grouped by scope: each path once, under its scope, the
+ * relative ones under none. */
+static void test_paths_grouped_by_scope(void **state)
+{
+	struct manifest_memo *mm = manifest_memo_new();
+	struct digest a = unit_digest_of(1);
+	struct manifest m = one_set("/usr/include/stdio.h"); /* path 0 */
+	static const char *const absent[] = { "/nowhere/x.h", /* path 1 (one_set's) */
+		"/src/lib/../include/y.h", "/usr/include/sys/z.h", "rel/w.h",
+		"/usr/include/q.h", "/src/include/y.h", "/usr/include/r.h", "/src/lib/../x.h" };
+	static const char *const scope_of[] = { "/usr/include", "/nowhere", "/src",
+		"/usr/include/sys", NULL, "/usr/include", "/src/include", "/usr/include", "/src" };
+	int seen[9] = { 0 };
+	(void)state;
+
+	for (size_t i = 1; i < sizeof(absent) / sizeof(absent[0]); i++)
+		strvec_push(&m.sets[0].absent, absent[i]);
+	struct memo_manifest *mf = manifest_memo_put(mm, &a, &m, manifest_memo_epoch(mm));
+	const struct set_scopes *scopes = &mf->scopes[0];
+	assert_int_equal(scopes->nr, 6);
+	for (size_t k = 0; k < scopes->nr; k++) {
+		for (size_t j = 0; j < scopes->v[k].nr; j++) {
+			uint32_t i = scopes->v[k].paths[j];
+			assert_true(i < 9);
+			seen[i]++;
+			if (!scope_of[i])
+				assert_null(scopes->v[k].dir);
+			else
+				assert_string_equal(scopes->v[k].dir, scope_of[i]);
+		}
+	}
+	for (size_t i = 0; i < 9; i++)
+		assert_int_equal(seen[i], 1);
+	manifest_memo_release(mm, mf);
+	manifest_memo_free(mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_forget),
+		cmocka_unit_test(test_paths_grouped_by_scope),
 		cmocka_unit_test(test_stale_read_not_remembered),
 		cmocka_unit_test(test_bounded),
 	};
