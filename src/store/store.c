@@ -38,6 +38,8 @@
 #define ENTRY_MAGIC "ZCE1"
 #define HEADER_SIZE 32
 #define MAX_ENTRY_SIZE ((uint64_t)4 << 30)
+/* Entries up to this size are read into memory, larger ones mapped. */
+#define READ_ENTRY_MAX (8u << 20)
 #define TEMP_MAX_AGE_SECONDS 3600
 
 static uint64_t entry_checksum(const unsigned char *header, const void *payload, size_t len)
@@ -132,8 +134,10 @@ int store_touch(const struct store *st, enum entry_kind kind, const struct diges
 
 void entry_release(struct entry *e)
 {
-	if (e->map)
-		munmap(e->map, e->map_len);
+	if (e->mapped)
+		munmap(e->file, e->file_len);
+	else
+		free(e->file);
 	if (e->fd >= 0)
 		close(e->fd);
 	free(e->decoded);
@@ -210,16 +214,16 @@ static size_t zstd_compress(void *dst, size_t cap, const void *src, size_t len, 
 			 : ZSTD_compress(dst, cap, src, len, level);
 }
 
-/* Validates and decodes the mapped file; 0 or -1 (corrupt). */
+/* Validates and decodes the file's bytes; 0 or -1 (corrupt). */
 static int decode_entry(struct entry *e, enum entry_kind kind)
 {
-	const unsigned char *h = e->map;
+	const unsigned char *h = e->file;
 
-	if (e->map_len < HEADER_SIZE || memcmp(h, ENTRY_MAGIC, 4) || h[4] != (unsigned char)kind ||
+	if (e->file_len < HEADER_SIZE || memcmp(h, ENTRY_MAGIC, 4) || h[4] != (unsigned char)kind ||
 	    h[5] > 1 || h[6] || h[7])
 		return -1;
 	uint64_t raw_size = get_u64(h + 8), stored_size = get_u64(h + 16);
-	if (stored_size != e->map_len - HEADER_SIZE || raw_size > MAX_ENTRY_SIZE)
+	if (stored_size != e->file_len - HEADER_SIZE || raw_size > MAX_ENTRY_SIZE)
 		return -1;
 	if (entry_checksum(h, h + HEADER_SIZE, stored_size) != get_u64(h + 24))
 		return -1;
@@ -261,12 +265,28 @@ int store_get(struct store *st, enum entry_kind kind, const struct digest *key, 
 		ret = ENTRY_CORRUPT;
 		goto out;
 	}
-	e->map_len = (size_t)sb.st_size;
-	e->map = mmap(NULL, e->map_len, PROT_READ, MAP_PRIVATE, e->fd, 0);
-	if (e->map == MAP_FAILED) {
-		e->map = NULL;
-		error("cannot map '%s':", path);
-		goto out;
+	e->file_len = (size_t)sb.st_size;
+	if (e->file_len > READ_ENTRY_MAX) {
+		void *map = mmap(NULL, e->file_len, PROT_READ, MAP_PRIVATE, e->fd, 0);
+		if (map == MAP_FAILED) {
+			error("cannot map '%s':", path);
+			goto out;
+		}
+		e->file = map;
+		e->mapped = true;
+	} else {
+		e->file = xmalloc(e->file_len);
+		ssize_t n = read_in_full(e->fd, e->file, e->file_len);
+		if (n < 0) {
+			error("cannot read '%s':", path);
+			goto out;
+		}
+		/* Shorter than its size said: entries are never written in
+		 * place. */
+		if ((size_t)n != e->file_len) {
+			ret = ENTRY_CORRUPT;
+			goto out;
+		}
 	}
 	ret = decode_entry(e, kind) == 0 ? ENTRY_FOUND : ENTRY_CORRUPT;
 out:

@@ -47,19 +47,22 @@ int store_open(struct store *st, const struct config *cfg);
 void store_release(struct store *st);
 
 /* A read entry. payload holds the records; for raw entries it points into
- * a mapping of the file, and file_offset(payload) is known, so outputs can
- * be copied by the kernel. */
+ * the file's bytes, and file_offset(payload) is known, so outputs can be
+ * copied by the kernel. The bytes are read, or mapped when the file is
+ * large: an entry is read whole for its checksum anyway, and unmapping
+ * costs a threaded daemon an interrupt of every other CPU. */
 struct entry {
 	int fd;
-	void *map;
-	size_t map_len;
+	unsigned char *file;
+	size_t file_len;
+	bool mapped;
 	unsigned char *decoded;
 	const unsigned char *payload;
 	size_t payload_len;
 	bool raw;
 	off_t payload_offset; /* raw only: where payload starts in the file */
 };
-#define ENTRY_INIT { -1, NULL, 0, NULL, NULL, 0, false, 0 }
+#define ENTRY_INIT { -1, NULL, 0, false, NULL, NULL, 0, false, 0 }
 
 enum store_get_result { ENTRY_FOUND = 0, ENTRY_ABSENT = 1, ENTRY_CORRUPT = 2 };
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static char *dir;
 
@@ -75,6 +76,60 @@ static void test_round_trip_zstd(void **state)
 {
 	(void)state;
 	round_trip(3);
+}
+
+/* An entry too large to be read into memory is mapped: the same records,
+ * raw or compressed, and a truncated one is corrupt either way. */
+static void test_large_entry(void **state)
+{
+	struct store st;
+	struct strbuf rec = STRBUF_INIT;
+	size_t big = (9u << 20) + 3, pos;
+	unsigned char *data = xmalloc(big);
+	struct entry e;
+	struct record r;
+	struct digest k;
+	int64_t bytes, files;
+	(void)state;
+
+	/* incompressible: a compressed entry is large too */
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < big; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[i] = (unsigned char)(x >> 56);
+	}
+	entry_add(&rec, 5, data, big);
+	for (int level = 0; level <= 1; level++) {
+		open_store(&st, level);
+		key_of(level ? "big zstd" : "big raw", &k);
+		assert_int_equal(store_put(&st, ENTRY_RESULT, &k, &rec, &bytes, &files), 0);
+		assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_FOUND);
+		assert_true(e.mapped);
+		pos = 0;
+		assert_int_equal(entry_next(&e, &pos, &r), 1);
+		assert_int_equal(r.len, big);
+		assert_memory_equal(r.data, data, big);
+		entry_release(&e);
+		char *path = store_entry_path(&st, ENTRY_RESULT, &k);
+		assert_int_equal(truncate(path, (off_t)(big / 2)), 0);
+		assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_CORRUPT);
+		free(path);
+		store_release(&st);
+	}
+	/* a small one is read, and a short one corrupt */
+	strbuf_reset(&rec);
+	entry_add(&rec, 5, "small", 5);
+	open_store(&st, 0);
+	key_of("small", &k);
+	assert_int_equal(store_put(&st, ENTRY_RESULT, &k, &rec, &bytes, &files), 0);
+	assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_FOUND);
+	assert_false(e.mapped);
+	entry_release(&e);
+	store_release(&st);
+	strbuf_release(&rec);
+	free(data);
 }
 
 /* Every single flipped byte must be detected, and the entry deleted. */
@@ -316,6 +371,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_raw),
 		cmocka_unit_test(test_round_trip_zstd),
+		cmocka_unit_test(test_large_entry),
 		cmocka_unit_test(test_checksum_detects_corruption),
 		cmocka_unit_test(test_put_is_atomic),
 		cmocka_unit_test(test_eviction_is_lru),
