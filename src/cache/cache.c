@@ -664,16 +664,21 @@ static bool inputs_hold(struct cache *c, const struct invocation *inv, size_t s,
 			*trusted &= one;
 		}
 	}
+	size_t rechecked = 0, scoped = 0;
 	for (size_t k = 0; scopes && k < scopes->nr; k++) {
 		const struct set_scope *scope = &scopes->v[k];
+		scoped += scope->dir != NULL;
 		if (scope->dir && file_memo_unchanged_below(c->memo, scope->dir, since))
 			continue;
+		rechecked += scope->dir != NULL;
 		for (size_t j = 0; j < scope->nr; j++) {
 			if (!input_holds(c, inv, s, set, scope->paths[j], &one))
 				goto out;
 			*trusted &= one;
 		}
 	}
+	if (scopes)
+		zlog("include set %zu: %zu of %zu scopes checked again", s, rechecked, scoped);
 	ok = true;
 out:
 	if (c->memo)

@@ -46,7 +46,8 @@ static size_t paths_bytes(const struct strvec *v)
 static size_t manifest_bytes(const struct manifest *m)
 {
 	size_t n = sizeof(struct memo_manifest) + sizeof(struct slot) +
-		   m->nr_sets * (sizeof(struct include_set) + sizeof(struct set_stamp));
+		   m->nr_sets * (sizeof(struct include_set) + sizeof(struct set_stamp) +
+				 sizeof(struct set_scopes)) + 3 * BLOCK_OVERHEAD;
 
 	for (size_t s = 0; s < m->nr_sets; s++) {
 		const struct include_set *set = &m->sets[s];

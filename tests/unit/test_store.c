@@ -113,12 +113,13 @@ static void test_large_entry(void **state)
 		assert_memory_equal(r.data, data, big);
 		entry_release(&e);
 		char *path = store_entry_path(&st, ENTRY_RESULT, &k);
-		assert_int_equal(truncate(path, (off_t)(big / 2)), 0);
+		/* still too large to be read: mapped, and found short */
+		assert_int_equal(truncate(path, (off_t)(big - 1024)), 0);
 		assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_CORRUPT);
 		free(path);
 		store_release(&st);
 	}
-	/* a small one is read, and a short one corrupt */
+	/* a small one is read; truncated, it is corrupt */
 	strbuf_reset(&rec);
 	entry_add(&rec, 5, "small", 5);
 	open_store(&st, 0);
@@ -127,6 +128,10 @@ static void test_large_entry(void **state)
 	assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_FOUND);
 	assert_false(e.mapped);
 	entry_release(&e);
+	char *path = store_entry_path(&st, ENTRY_RESULT, &k);
+	assert_int_equal(truncate(path, 40), 0);
+	assert_int_equal(store_get(&st, ENTRY_RESULT, &k, &e), ENTRY_CORRUPT);
+	free(path);
 	store_release(&st);
 	strbuf_release(&rec);
 	free(data);

@@ -471,8 +471,14 @@ test_absolute_dirs_checked_by_scope() {
 	expect_counts 1 2
 	echo 'int o = 2;' >other/o.h
 	settle
+	export ZCCACHE_LOGFILE=$T/zc.log
 	zc gcc $incs -c a.c
 	expect_counts 2 2
+	# the daemon skipped every scope: nothing changed in them
+	[ -n "${ZCCACHE_NODAEMON:-}" ] || expect_contains "$ZCCACHE_LOGFILE" "scopes checked again"
+	[ -n "${ZCCACHE_NODAEMON:-}" ] || ! grep -q "[1-9][0-9]* of [0-9]* scopes checked again" "$ZCCACHE_LOGFILE" ||
+		fail "a scope in which nothing changed was checked again: $(grep "scopes checked" "$ZCCACHE_LOGFILE")"
+	: >"$ZCCACHE_LOGFILE"
 	# a header's content
 	echo 'int b = 2;' >src/inc2/b.h
 	settle
@@ -502,6 +508,30 @@ test_absolute_dirs_checked_by_scope() {
 	zc gcc $incs -c a.c
 	expect_like_ref
 	expect_counts 5 5
+}
+
+# An include directory written "lib/../inc": the header's answer rests on
+# lib being a directory, above the header's own directory. When lib turns
+# into a symlink elsewhere, "lib/.." is another directory with another
+# h.h: the set must be checked again there, not skipped as unchanged.
+test_dotdot_above_the_header_directory() {
+	mkfile src/inc/h.h <<<'int h = 1;'
+	mkdir -p src/lib other/lib
+	mkfile other/inc/h.h <<<'int h = 100;'
+	printf '%s\n' '#include <h.h>' 'int f(void) { return h; }' >a.c
+	settle
+	outputs a.o
+	zc gcc -I"$T/src/lib/../inc" -c a.c
+	zc gcc -I"$T/src/lib/../inc" -c a.c
+	zc gcc -I"$T/src/lib/../inc" -c a.c
+	expect_counts 2 1
+	mv src/lib src/lib.old
+	ln -s "$T/other/lib" src/lib
+	settle
+	ref gcc -I"$T/src/lib/../inc" -c a.c
+	zc gcc -I"$T/src/lib/../inc" -c a.c
+	expect_like_ref
+	expect_counts 2 2
 }
 
 # A header rewritten while the dependency list of an -MMD compile is made
