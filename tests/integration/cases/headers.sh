@@ -447,6 +447,19 @@ test_dotdot_include_dir() {
 	expect_counts 1 3
 }
 
+# After a change: the next compile of a.c with $INCS is a miss that gives
+# the bare compiler's object, the one after it a hit. HITS MISSES before.
+miss_then_hit() {
+	settle
+	ref gcc $INCS -c a.c
+	zc gcc $INCS -c a.c
+	expect_like_ref
+	expect_counts "$1" $(($2 + 1))
+	zc gcc $INCS -c a.c
+	expect_like_ref
+	expect_counts $(($1 + 1)) $(($2 + 1))
+}
+
 # Absolute include directories, as CMake writes them: the daemon checks a
 # stamped set again by directory (the scopes of hash/filememo.h), and only
 # where something changed. Each change below must be seen: a header's
@@ -454,7 +467,7 @@ test_dotdot_include_dir() {
 # a build directory made anew. The unrelated change first moves the file
 # memory on without touching the set's directories.
 test_absolute_dirs_checked_by_scope() {
-	local incs="-I$T/build/gen -I$T/src/inc1 -I$T/src/inc2"
+	INCS="-I$T/build/gen -I$T/src/inc1 -I$T/src/inc2"
 	mkfile build/gen/config.h <<<'#define CONFIG 1'
 	mkfile src/inc1/a.h <<<'int a = 1;'
 	mkfile src/inc2/b.h <<<'int b = 1;'
@@ -465,49 +478,29 @@ test_absolute_dirs_checked_by_scope() {
 	printf '%s\n' '#include <o.h>' 'int g(void) { return o; }' >o.c
 	settle
 	outputs a.o
-	zc gcc $incs -c a.c
+	zc gcc $INCS -c a.c
 	zc gcc -I"$T/other" -c o.c -o o.o
-	zc gcc $incs -c a.c
+	zc gcc $INCS -c a.c
 	expect_counts 1 2
 	echo 'int o = 2;' >other/o.h
 	settle
 	export ZCCACHE_LOGFILE=$T/zc.log
-	zc gcc $incs -c a.c
+	zc gcc $INCS -c a.c
 	expect_counts 2 2
 	# the daemon skipped every scope: nothing changed in them
 	[ -n "${ZCCACHE_NODAEMON:-}" ] || expect_contains "$ZCCACHE_LOGFILE" "scopes checked again"
 	[ -n "${ZCCACHE_NODAEMON:-}" ] || ! grep -q "[1-9][0-9]* of [0-9]* scopes checked again" "$ZCCACHE_LOGFILE" ||
 		fail "a scope in which nothing changed was checked again: $(grep "scopes checked" "$ZCCACHE_LOGFILE")"
-	: >"$ZCCACHE_LOGFILE"
 	# a header's content
 	echo 'int b = 2;' >src/inc2/b.h
-	settle
-	ref gcc $incs -c a.c
-	zc gcc $incs -c a.c
-	expect_like_ref
-	expect_counts 2 3
-	zc gcc $incs -c a.c
-	expect_counts 3 3
+	miss_then_hit 2 2
 	# a header where an earlier directory was searched
 	echo 'int x = 5;' >src/inc1/x.h
-	settle
-	ref gcc $incs -c a.c
-	zc gcc $incs -c a.c
-	expect_like_ref
-	expect_counts 3 4
-	zc gcc $incs -c a.c
-	expect_counts 4 4
+	miss_then_hit 3 3
 	# the build directory made anew, its header changed
 	mv build build.old
 	mkfile build/gen/config.h <<<'#define CONFIG 2'
-	settle
-	ref gcc $incs -c a.c
-	zc gcc $incs -c a.c
-	expect_like_ref
-	expect_counts 4 5
-	zc gcc $incs -c a.c
-	expect_like_ref
-	expect_counts 5 5
+	miss_then_hit 4 4
 }
 
 # An include directory written "lib/../inc": the header's answer rests on
