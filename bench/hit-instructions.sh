@@ -10,7 +10,8 @@
 #   bench/hit-instructions.sh [-n N] [BUILD_DIR]   (default: build, N=2)
 #
 # Prints the instructions and system calls per hit, and the functions
-# that take the most (inclusive). Needs valgrind, cmake and ninja, and the
+# that take the most (inclusive). Needs valgrind, cmake and ninja (from
+# scripts/setup.sh), and the
 # curl source that bench/bench.sh fetched (~/.cache/zccache-bench). Takes
 # about a minute: compiles through a daemon that runs 50 times slower.
 set -euo pipefail
@@ -19,6 +20,7 @@ N=2
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 src=$(find "${BENCH_SOURCES:-$HOME/.cache/zccache-bench}/curl" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1)
+command -v valgrind >/dev/null || "$top/scripts/setup.sh"
 for tool in valgrind callgrind_control callgrind_annotate cmake ninja; do
 	command -v $tool >/dev/null || { echo "hit-instructions: needs $tool" >&2; exit 1; }
 done

@@ -4,9 +4,10 @@
 set -eu
 
 # musl-tools: the small client (build/zccache) starts faster against musl.
+# valgrind: bench/hit-instructions.sh counts the daemon's work under callgrind.
 packages="build-essential pkg-config libzstd-dev libsodium-dev libxxhash-dev musl-tools
 libcmocka-dev clang cmake ninja-build googletest ccache sccache util-linux mount python3
-gcc-12-locales"
+gcc-12-locales valgrind"
 
 missing=""
 for p in $packages; do
