@@ -11,9 +11,9 @@
 #
 # Prints the instructions and system calls per hit, and the functions
 # that take the most (inclusive). Needs valgrind, cmake and ninja (from
-# scripts/setup.sh), and the
-# curl source that bench/bench.sh fetched (~/.cache/zccache-bench). Takes
-# about a minute: compiles through a daemon that runs 50 times slower.
+# scripts/setup.sh), and the curl source that bench/bench.sh fetched
+# (~/.cache/zccache-bench). Takes about a minute: compiles through a
+# daemon that runs 50 times slower.
 set -euo pipefail
 N=2
 [ "${1:-}" = -n ] && { N=$2; shift 2; }
